@@ -1,0 +1,62 @@
+# kglijn — the newcomer's commands. `make run` and `make test` are all you need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck bench install install-test browser messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/kglijn migrate --noinput
+	@if [ ! -f var/.demo-loaded ]; then \
+	  $(BIN)/kglijn demo && touch var/.demo-loaded; \
+	else $(BIN)/kglijn demo --users-only; fi
+	$(BIN)/kglijn serve --host $(HOST) --port $(PORT)
+
+# Chromium for the browser tests comes from Debian (Playwright's own download has no internet).
+browser:
+	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || \
+	  { echo "Installing Debian's chromium for the browser tests"; \
+	    (apt-get install -y chromium chromium-driver >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null && apt-get install -y chromium chromium-driver >/dev/null)); }
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy kglijn
+
+test: $(TEST_STAMP) browser lint typecheck
+	$(BIN)/kglijn check
+	$(BIN)/kglijn makemigrations --check --dry-run
+	$(BIN)/pytest
+
+bench: $(TEST_STAMP)
+	$(BIN)/python -m bench
+
+messages: $(STAMP)
+	cd kglijn && ../$(BIN)/kglijn makemessages -l nl_BE -l en --no-obsolete && ../$(BIN)/kglijn compilemessages
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/.demo-loaded var/static

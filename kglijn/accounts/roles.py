@@ -1,0 +1,129 @@
+"""The roles of the K&G-Lijn as Django groups, each with exactly the permissions its work needs.
+
+Privacy by design: only the PGJO nurse (who writes them) and the team lead (quality follow-up)
+may read health notes; the administrator manages users but reads no contact content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    group_name: str  # stored group name, stable (Dutch term of the source documents)
+    label: Promise
+    office: str | None  # the office whose queue is "my office" for this role
+    permissions: tuple[str, ...]  # "app_label.codename"
+
+
+_CONTACT_WORK = (
+    "contacts.view_contact",
+    "contacts.add_contact",
+    "contacts.change_contact",
+    "contacts.close_contact",
+    "contacts.view_customer",
+    "contacts.add_customer",
+    "contacts.change_customer",
+)
+_CATALOGUES = (
+    "contacts.view_reason",
+    "contacts.add_reason",
+    "contacts.change_reason",
+    "contacts.view_referralorganisation",
+    "contacts.add_referralorganisation",
+    "contacts.change_referralorganisation",
+)
+
+FRONT_OFFICE = Role(
+    "front_office",
+    "Frontoffice-medewerker",
+    _("Front-office agent"),
+    "front",
+    (*_CONTACT_WORK, "contacts.escalate_contact", "contacts.queue_front"),
+)
+PGJO_NURSE = Role(
+    "pgjo_nurse",
+    "Verpleegkundige backoffice PGJO",
+    _("Back-office nurse (PGJO)"),
+    "pgjo",
+    (
+        *_CONTACT_WORK,
+        "contacts.queue_pgjo",
+        "contacts.view_health_note",
+        "contacts.change_health_note",
+    ),
+)
+CHILDCARE_HANDLER = Role(
+    "childcare_handler",
+    "Dossierbehandelaar backoffice kinderopvang",
+    _("Back-office childcare handler"),
+    "childcare",
+    (*_CONTACT_WORK, "contacts.queue_childcare"),
+)
+TEAM_LEAD = Role(
+    "team_lead",
+    "Leidinggevende",
+    _("Team lead"),
+    None,
+    (
+        *_CONTACT_WORK,
+        "contacts.escalate_contact",
+        "contacts.queue_front",
+        "contacts.queue_pgjo",
+        "contacts.queue_childcare",
+        "contacts.view_health_note",
+        "contacts.view_reason",
+        "contacts.view_referralorganisation",
+        "core.view_audit_log",
+        "contacts.view_reports",
+    ),
+)
+INFORMATION_MANAGER = Role(
+    "information_manager",
+    "Informatiebeheerder",
+    _("Information manager"),
+    None,
+    (*_CATALOGUES, "contacts.view_reports"),
+)
+ANALYST = Role(
+    "analyst",
+    "Analist",
+    _("Analyst"),
+    None,
+    ("contacts.view_reports", "contacts.view_reason", "contacts.view_referralorganisation"),
+)
+ADMINISTRATOR = Role(
+    "administrator",
+    "Beheerder",
+    _("Administrator"),
+    None,
+    (
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "core.view_closingday",
+        "core.add_closingday",
+        "core.change_closingday",
+        "core.delete_closingday",
+        "core.view_audit_log",
+        *_CATALOGUES,
+    ),
+)
+
+ROLES: tuple[Role, ...] = (
+    FRONT_OFFICE,
+    PGJO_NURSE,
+    CHILDCARE_HANDLER,
+    TEAM_LEAD,
+    INFORMATION_MANAGER,
+    ANALYST,
+    ADMINISTRATOR,
+)
+ROLES_BY_SLUG = {role.slug: role for role in ROLES}
+ROLES_BY_GROUP = {role.group_name: role for role in ROLES}

@@ -1,0 +1,262 @@
+"""The contact register: every contact of every channel, its catalogues and escalations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Chat")
+
+
+class Origin(models.TextChoices):
+    NONE = "", _("—")
+    MAILBOX = "mailbox", _("Mailbox")
+    WEBFORM = "webform", _("Web form")
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Incoming")
+    OUT = "out", _("Outgoing")
+
+
+class Office(models.TextChoices):
+    FRONT = "front", _("Front office")
+    PGJO = "pgjo", _("Back office PGJO")
+    CHILDCARE = "childcare", _("Back office childcare")
+
+
+class Topic(models.TextChoices):
+    NONE = "", _("—")
+    CHILDCARE = "childcare", _("Childcare")
+    FAMILY_SUPPORT = "family_support", _("Preventive family support")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    ESCALATED = "escalated", _("Escalated")
+    CLOSED = "closed", _("Closed")
+
+
+class Reason(models.Model):
+    """A contact reason (contactreden), maintained by the information managers."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("contact reason")
+        verbose_name_plural = _("contact reasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferralOrganisation(models.Model):
+    """An external organisation contacts are referred to (doorverwijzing)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("referral organisation")
+        verbose_name_plural = _("referral organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    """An identified person or organisation (klant). Anonymous contacts never link here."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", _("Parent")
+        PREGNANT = "pregnant", _("Pregnant woman")
+        ORGANISER = "organiser", _("Childcare organiser")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=4, blank=True)
+    province = models.CharField(
+        _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [models.Index(fields=["email"]), models.Index(fields=["phone"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Fields that hold personal data directly on a contact: empty on an anonymous contact.
+PERSONAL_DATA_FIELDS = ("customer", "caller_name", "caller_phone", "caller_email")
+
+
+class Contact(models.Model):
+    """One contact (klantcontact) on any channel, anonymous or linked to a customer."""
+
+    # NULL, not "", for contacts without one: the unique constraint only covers real ids.
+    external_id = models.CharField(  # noqa: DJ001
+        _("external id"), max_length=100, null=True, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.IN
+    )
+    received_at = models.DateTimeField(_("received"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    office = models.CharField(
+        _("office"), max_length=10, choices=Office.choices, default=Office.FRONT
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_contacts",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    province = models.CharField(
+        _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
+    reasons = models.ManyToManyField(Reason, verbose_name=_("reasons"), blank=True)
+    referrals = models.ManyToManyField(
+        ReferralOrganisation, verbose_name=_("referrals"), blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    health_note = models.TextField(_("health note"), blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=True)
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    caller_name = models.CharField(_("name"), max_length=200, blank=True)
+    caller_phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    caller_email = models.EmailField(_("e-mail address"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        permissions = [
+            ("escalate_contact", "Can escalate a contact to a back office"),
+            ("close_contact", "Can close a contact"),
+            ("queue_front", "Can work the front-office queue"),
+            ("queue_pgjo", "Can work the PGJO back-office queue"),
+            ("queue_childcare", "Can work the childcare back-office queue"),
+            ("view_health_note", "Can read health notes"),
+            ("change_health_note", "Can write health notes"),
+            ("view_reports", "Can view aggregate reports"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(external_id__isnull=False),
+                name="contact_external_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymous=False)
+                | Q(customer__isnull=True, caller_name="", caller_phone="", caller_email=""),
+                name="contact_anonymous_has_no_personal_data",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="email") | Q(origin=""),
+                name="contact_origin_only_for_email",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "status", "received_at"]),
+            models.Index(fields=["handler", "status"]),
+            models.Index(fields=["received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The reference people quote on the phone: KG- and the number, zero-padded."""
+        return format_reference(self.pk)
+
+    @property
+    def has_personal_data(self) -> bool:
+        return bool(self.customer_id or self.caller_name or self.caller_phone or self.caller_email)
+
+
+REFERENCE_PREFIX = "KG-"
+
+
+def format_reference(pk: int | None) -> str:
+    return f"{REFERENCE_PREFIX}{pk:07d}" if pk else ""
+
+
+def parse_reference(text: str) -> int | None:
+    """The contact id in a reference such as 'KG-0001234', 'kg1234' or '1234'; else None."""
+    value = text.strip().upper().removeprefix("KG").lstrip("-").strip()
+    return int(value) if value.isdigit() else None
+
+
+class Escalation(models.Model):
+    """A hand-over of a contact from one office to another, with the reason written down."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="escalations")
+    from_office = models.CharField(_("from"), max_length=10, choices=Office.choices)
+    to_office = models.CharField(_("to"), max_length=10, choices=Office.choices)
+    reason = models.TextField(_("reason for escalation"))
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    escalated_at = models.DateTimeField(_("escalated"))
+    expected_pickup_at = models.DateTimeField(_("expected pick-up"))
+
+    class Meta:
+        ordering = ["escalated_at", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"{self.contact} {self.from_office}->{self.to_office}"

@@ -1,0 +1,57 @@
+"""Shared fixtures: one user per role, made through the same service the demo uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+
+from kglijn.accounts.services import roles_sync, user_create_with_role
+
+PASSWORD = "test-password-123"
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    roles_sync()
+
+    def _make(role: str, username: str | None = None) -> User:
+        return user_create_with_role(username=username or role, password=PASSWORD, role_slug=role)
+
+    return _make
+
+
+@pytest.fixture
+def agent(make_user: Callable[..., User]) -> User:
+    return make_user("front_office", "agent")
+
+
+@pytest.fixture
+def nurse(make_user: Callable[..., User]) -> User:
+    return make_user("pgjo_nurse", "nurse")
+
+
+@pytest.fixture
+def childcare_handler(make_user: Callable[..., User]) -> User:
+    return make_user("childcare_handler", "handler")
+
+
+@pytest.fixture
+def team_lead(make_user: Callable[..., User]) -> User:
+    return make_user("team_lead", "lead")
+
+
+@pytest.fixture
+def information_manager(make_user: Callable[..., User]) -> User:
+    return make_user("information_manager", "infomanager")
+
+
+@pytest.fixture
+def analyst(make_user: Callable[..., User]) -> User:
+    return make_user("analyst", "analyst")
+
+
+@pytest.fixture
+def administrator(make_user: Callable[..., User]) -> User:
+    return make_user("administrator", "admin")
