@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,6 +11,12 @@ from django.contrib.auth.models import User
 from kglijn.accounts.services import roles_sync, user_create_with_role
 
 PASSWORD = "test-password-123"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    # The default PBKDF2 costs ~0.2 s per user and the suite makes hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -90,6 +91,9 @@ def _validate_personal_data(
 
 
 def _province_from(errors: dict[str, str], province: str, postcode: str) -> str:
+    """The province to store: derived from the postcode when one is given (the postcode itself
+    is not stored), else the chosen province. A chosen province that contradicts the postcode
+    is an error on "province"."""
     if postcode:
         try:
             derived = province_for_postcode(postcode)
@@ -133,6 +137,11 @@ def contact_register(
     is not stored, only the province derived from it.
     """
     errors: dict[str, str] = {}
+    if external_id is not None:
+        # "" from a form or import means "none": only real ids are unique.
+        external_id = external_id.strip() or None
+    if received_at is not None and timezone.is_naive(received_at):
+        errors["received_at"] = _("The time of receipt needs a time zone.")
     caller_name, caller_phone, caller_email = (
         caller_name.strip(),
         caller_phone.strip(),
@@ -234,6 +243,8 @@ def contact_update(
     unknown = set(fields) - _UPDATABLE
     if unknown:
         raise TypeError(f"contact_update cannot change {sorted(unknown)}")
+    if by is not None and not by.has_perm("contacts.change_contact"):
+        raise PermissionDenied(_("You may not change contacts."))
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     errors: dict[str, str] = {}
     if contact.status == Status.CLOSED:
@@ -248,7 +259,12 @@ def contact_update(
         _choice(errors, "province", new["province"], Province, blank=True)
     if new["origin"] and contact.channel != Channel.EMAIL:
         errors["origin"] = _("Only an e-mail has an origin (mailbox or web form).")
-    new["province"] = _province_from(errors, new["province"], postcode.strip())
+    # A new postcode replaces the stored province; it only conflicts with a province passed in
+    # the same call (else moving house from Antwerp to Ghent could never be registered).
+    chosen_province = new["province"] if "province" in fields else ""
+    derived = _province_from(errors, chosen_province, postcode.strip())
+    if postcode.strip() and "postcode" not in errors:
+        new["province"] = derived
     _validate_personal_data(
         errors,
         anonymous=new["anonymous"],
@@ -301,11 +317,14 @@ def contact_update(
 
 
 @transaction.atomic
-def contact_escalate(*, contact: Contact, to_office: str, reason: str, by: User) -> Escalation:
+def contact_escalate(
+    *, contact: Contact, to_office: str, reason: str, by: User, now: dt.datetime | None = None
+) -> Escalation:
     """Hand a contact to another office's queue, with a written reason.
 
     Outside the receiving office's opening hours the escalation is accepted and the queue shows
-    when it will be picked up (the next opening per the business calendar).
+    when it will be picked up (the next opening per the business calendar). `now` (aware)
+    defaults to the current time; imports and tests pass the moment of the escalation.
     """
     if not by.has_perm("contacts.escalate_contact"):
         raise PermissionDenied(_("You may not escalate contacts."))
@@ -323,7 +342,7 @@ def contact_escalate(*, contact: Contact, to_office: str, reason: str, by: User)
         errors["to_office"] = _("A closed contact cannot be escalated.")
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
+    now = _aware_now(now)
     escalation = Escalation.objects.create(
         contact=contact,
         from_office=contact.office,
@@ -345,6 +364,14 @@ def contact_escalate(*, contact: Contact, to_office: str, reason: str, by: User)
         detail={"from": escalation.from_office, "to": to_office},
     )
     return escalation
+
+
+def _aware_now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return timezone.now()
+    if timezone.is_naive(now):
+        raise ValueError("now must be an aware datetime")
+    return now
 
 
 def _require_office_access(contact: Contact, by: User) -> None:
@@ -371,15 +398,18 @@ def contact_take(*, contact: Contact, by: User) -> Contact:
 
 
 @transaction.atomic
-def contact_close(*, contact: Contact, by: User) -> Contact:
-    """Close a contact; the closer becomes its handler if it had none."""
+def contact_close(*, contact: Contact, by: User, now: dt.datetime | None = None) -> Contact:
+    """Close a contact; the closer becomes its handler if it had none.
+
+    `now` (aware) defaults to the current time; it becomes closed_at (and answered_at if unset).
+    """
     if not by.has_perm("contacts.close_contact"):
         raise PermissionDenied(_("You may not close contacts."))
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _require_office_access(contact, by)
     if contact.status == Status.CLOSED:
         raise ValidationError(_("This contact is already closed."))
-    now = timezone.now()
+    now = _aware_now(now)
     contact.status = Status.CLOSED
     contact.closed_at = now
     if contact.handler_id is None:
@@ -449,15 +479,26 @@ def customer_find_or_create(
     )
 
 
+_CODE_RE = re.compile(r"[a-z0-9-]+")
+_CODE_MAX = 50  # Reason.code / ReferralOrganisation.code max_length
+_NAME_MAX = 200
+
+
 def _catalogue_save(
     model: type[Reason] | type[ReferralOrganisation], *, code: str, **values: Any
 ) -> Reason | ReferralOrganisation:
     errors: dict[str, str] = {}
     code = code.strip().lower()
-    if not code or not all(ch.isalnum() or ch == "-" for ch in code):
+    # ASCII only: str.isalnum() would let "é" or "²" into a SlugField.
+    if not _CODE_RE.fullmatch(code):
         errors["code"] = _("A code has lowercase letters, digits and hyphens only.")
-    if not str(values.get("name", "")).strip():
+    elif len(code) > _CODE_MAX:
+        errors["code"] = _("A code has at most %(max)d characters.") % {"max": _CODE_MAX}
+    name = str(values.get("name", "")).strip()
+    if not name:
         errors["name"] = _("A name is required.")
+    elif len(name) > _NAME_MAX:
+        errors["name"] = _("A name has at most %(max)d characters.") % {"max": _NAME_MAX}
     if errors:
         raise ValidationError(errors)
     obj, _created = model.objects.update_or_create(code=code, defaults=values)

@@ -32,32 +32,67 @@ def _extra_closing_days(year: int) -> dict[dt.date, str]:
 
 
 def closing_days(year: int) -> dict[dt.date, str]:
-    """Public holidays plus configured closing days of one year, date -> name."""
+    """Public holidays plus configured closing days of one year, date -> name.
+
+    Reads core.ClosingDay on every call (one query), so a day closed in the app counts at once.
+    Bulk callers (reports, imports) should call this once per year and test membership.
+    """
     return {**_public_holidays(year), **_extra_closing_days(year)}
 
 
+# Within one calculation (next_opening, add_working_days) the closing days of a year are read
+# once: a per-call memo, year -> closing days. Deliberately not a process-wide cache, which
+# would go stale when an administrator adds a ClosingDay (and across rolled-back test data).
+_Memo = dict[int, dict[dt.date, str]]
+
+
+def _as_date(day: dt.date) -> dt.date:
+    # dt.datetime is a subclass of dt.date but never equals a date key: 25 Dec 10:00 would count
+    # as a working day. Take the Brussels date of an aware moment; refuse a naive one.
+    if isinstance(day, dt.datetime):
+        return _local(day).date()
+    return day
+
+
+def _is_working_day(day: dt.date, memo: _Memo) -> bool:
+    if day.weekday() >= 5:
+        return False
+    if day.year not in memo:
+        memo[day.year] = closing_days(day.year)
+    return day not in memo[day.year]
+
+
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in closing_days(day.year)
+    """Monday to Friday and neither a public holiday nor a configured closing day."""
+    return _is_working_day(_as_date(day), {})
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("business calendar needs aware datetimes")
     return moment.astimezone(BRUSSELS)
 
 
-def opening_hours(office: str, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
-    """The aware (open, close) interval of an office on a date, or None when it is closed."""
-    if not is_working_day(day):
+def _opening_hours(
+    office: str, day: dt.date, memo: _Memo
+) -> tuple[dt.datetime, dt.datetime] | None:
+    hours_by_weekday = settings.KGLIJN_OPENING_HOURS[office]  # KeyError: unknown office
+    if not _is_working_day(day, memo):
         return None
-    hours = settings.KGLIJN_OPENING_HOURS[office].get(day.weekday())
+    hours = hours_by_weekday.get(day.weekday())
     if hours is None:
         return None
     opens, closes = (dt.time.fromisoformat(value) for value in hours)
+    # combine() with a ZoneInfo picks the offset valid on that date: CET in winter, CEST in summer.
     return (
         dt.datetime.combine(day, opens, tzinfo=BRUSSELS),
         dt.datetime.combine(day, closes, tzinfo=BRUSSELS),
     )
+
+
+def opening_hours(office: str, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+    """The aware (open, close) interval of an office on a date, or None when it is closed."""
+    return _opening_hours(office, _as_date(day), {})
 
 
 def is_open(office: str, moment: dt.datetime) -> bool:
@@ -68,11 +103,15 @@ def is_open(office: str, moment: dt.datetime) -> bool:
 
 
 def next_opening(office: str, moment: dt.datetime) -> dt.datetime:
-    """The moment itself if the office is open then, else the start of its next opening."""
+    """The moment itself if the office is open then, else the start of its next opening.
+
+    The result is in Europe/Brussels time.
+    """
     local = _local(moment)
     day = local.date()
+    memo: _Memo = {}
     for _ in range(366):
-        interval = opening_hours(office, day)
+        interval = _opening_hours(office, day, memo)
         if interval is not None and local < interval[1]:
             return max(local, interval[0])
         day += dt.timedelta(days=1)
@@ -80,15 +119,17 @@ def next_opening(office: str, moment: dt.datetime) -> dt.datetime:
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
-    """The date `count` working days after `day` (count >= 0; 0 = day itself if working)."""
+    """The date `count` working days after `day` (count >= 0; 0 = day itself if working,
+    else the next working day)."""
     if count < 0:
         raise ValueError("count must be >= 0")
-    current = day
-    while not is_working_day(current):
+    memo: _Memo = {}
+    current = _as_date(day)
+    while not _is_working_day(current, memo):
         current += dt.timedelta(days=1)
     remaining = count
     while remaining:
         current += dt.timedelta(days=1)
-        if is_working_day(current):
+        if _is_working_day(current, memo):
             remaining -= 1
     return current

@@ -55,7 +55,9 @@ def province_for_postcode(postcode: str | int) -> Province:
     text = str(postcode).strip()
     if text.upper().startswith("B-"):
         text = text[2:]
-    if not (len(text) == 4 and text.isdigit()):
+    # isascii(): str.isdigit() also accepts "²" and Arabic-Indic digits, which int() rejects or
+    # silently converts; a postcode typed on the desk is plain ASCII.
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):
         raise InvalidPostcode(_("A Belgian postcode has 4 digits."))
     number = int(text)
     for first, last, province in _POSTCODE_RANGES:
@@ -65,6 +67,7 @@ def province_for_postcode(postcode: str | int) -> Province:
 
 
 def province_label(code: str) -> str:
+    """The translated name of a province code; "Not registered" for the empty code."""
     if code == UNREGISTERED:
         return str(_("Not registered"))
     return str(Province(code).label)
