@@ -28,9 +28,7 @@ install-test: $(TEST_STAMP)
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/kglijn migrate --noinput
-	@if [ ! -f var/.demo-loaded ]; then \
-	  $(BIN)/kglijn demo && touch var/.demo-loaded; \
-	else $(BIN)/kglijn demo --users-only; fi
+	$(BIN)/kglijn demo --if-empty
 	$(BIN)/kglijn serve --host $(HOST) --port $(PORT)
 
 # Chromium for the browser tests comes from Debian (Playwright's own download has no internet).
@@ -56,7 +54,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
 
 messages: $(STAMP)
-	cd kglijn && ../$(BIN)/kglijn makemessages -l nl_BE -l en --no-obsolete && ../$(BIN)/kglijn compilemessages
+	cd kglijn && ../$(BIN)/kglijn makemessages -l nl -l en --no-obsolete && ../$(BIN)/kglijn compilemessages
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* var/.demo-loaded var/static
+	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -1,8 +1,0 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-
-
-@login_required
-def desk(request: HttpRequest) -> HttpResponse:
-    return render(request, "contacts/desk.html", {})

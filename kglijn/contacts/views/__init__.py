@@ -1,0 +1,1 @@
+"""Views of the agent desk: thin — parse input, call a service or selector, render."""

@@ -1,0 +1,76 @@
+"""Small helpers shared by the desk views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import FieldDoesNotExist
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from kglijn.contacts.models import Channel, Contact, Office
+from kglijn.core.models import AuditEvent
+
+
+def request_user(request: HttpRequest) -> User:
+    """The logged-in user (views using this are behind login_required)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    event: AuditEvent
+    detail: str
+
+
+def _field_label(name: str) -> str:
+    try:
+        field = Contact._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+def describe_audit_detail(event: AuditEvent) -> str:
+    """A readable, translated line for an audit event's detail (it never holds personal data)."""
+    detail: dict[str, Any] = event.detail or {}
+    offices = dict(Office.choices)
+    channels = dict(Channel.choices)
+    parts: list[str] = []
+    if "from" in detail or "to" in detail:
+        parts.append(
+            _("from %(from)s to %(to)s")
+            % {
+                "from": offices.get(detail.get("from", ""), detail.get("from", "")),
+                "to": offices.get(detail.get("to", ""), detail.get("to", "")),
+            }
+        )
+    if "channel" in detail:
+        parts.append(str(channels.get(detail["channel"], detail["channel"])))
+    if "office" in detail:
+        parts.append(str(offices.get(detail["office"], detail["office"])))
+    if detail.get("anonymous") is True:
+        parts.append(_("anonymous"))
+    elif detail.get("anonymous") is False:
+        parts.append(_("with personal data"))
+    if detail.get("fields"):
+        labels = ", ".join(_field_label(name) for name in detail["fields"])
+        parts.append(_("fields: %(fields)s") % {"fields": labels})
+    if detail.get("health_note"):
+        parts.append(_("including the health note"))
+    known = {"from", "to", "channel", "office", "anonymous", "fields", "health_note"}
+    parts += [f"{key}: {value}" for key, value in detail.items() if key not in known]
+    return " · ".join(str(part) for part in parts)
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
+    return [AuditRow(event, describe_audit_detail(event)) for event in events]
