@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q
 from kglijn.accounts.roles import ROLES
 from kglijn.contacts.catalogue_seed import INITIAL_REFERRALS
 from kglijn.contacts.models import Contact, Customer, Escalation, ReferralOrganisation
+from kglijn.contacts.selectors import contact_my_queue, contact_office_queue
 from kglijn.contacts.services import contact_register, customer_find_or_create
 from kglijn.core.audit import audit_record
 from kglijn.core.business_calendar import BRUSSELS
@@ -185,7 +186,7 @@ def test_if_empty_twice_adds_nothing_the_second_time() -> None:
         "demo", "--years", "2023", "--scale", "0.01", "--if-empty", stdout=out, verbosity=0
     )
 
-    assert counts[0] == 1724 + 6
+    assert counts[0] == 1724 + 6 + OPEN_WORK_CONTACTS
     assert (
         Contact.objects.count(),
         Customer.objects.count(),
@@ -273,3 +274,39 @@ def test_loader_rows_still_meet_the_anonymity_constraint() -> None:
         BulkWriter(connection).write(spec, [row])
 
     assert Contact.objects.count() == before
+
+
+OPEN_WORK_CONTACTS = 9
+
+
+def test_open_work_gives_every_desk_role_something_to_do() -> None:
+    call_command("demo", "--years", "2023", "--scale", "0.01", verbosity=0)
+    nurse1, childcare1, agent1 = (
+        User.objects.get(username=name) for name in ("nurse1", "childcare1", "agent1")
+    )
+
+    open_work = Contact.objects.filter(external_id__startswith="demo-open-")
+    assert open_work.count() == OPEN_WORK_CONTACTS
+    assert sorted(c.external_id for c in contact_office_queue(user=nurse1, office="pgjo")) == [
+        "demo-open-chat-1",
+        "demo-open-pgjo-1",
+        "demo-open-pgjo-2",
+    ]
+    assert [c.external_id for c in contact_my_queue(user=nurse1)] == ["demo-open-pgjo-3"]
+    assert [c.external_id for c in contact_office_queue(user=childcare1, office="childcare")] == [
+        "demo-open-kov-1"
+    ]
+    assert sorted(c.external_id for c in contact_my_queue(user=agent1)) == [
+        "demo-open-front-1",
+        "demo-open-front-2",
+    ]
+    # Made through the services: audited like an agent's own work.
+    escalated = open_work.get(external_id="demo-open-pgjo-1")
+    assert list(
+        AuditEvent.objects.filter(object_type="contact", object_id=escalated.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["create", "escalate"]
+
+    call_command("demo", "--users-only", verbosity=0)
+    assert open_work.count() == OPEN_WORK_CONTACTS

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kglijn.demo.open_work import demo_open_work_create
 from kglijn.demo.plan import parse_years
 from kglijn.demo.services import DEFAULT_SEED, DemoError, DemoResult, demo_load
 from kglijn.demo.users import DemoUser, demo_users_ensure
@@ -56,6 +57,9 @@ class Command(BaseCommand):
             except DemoError as exc:
                 raise CommandError(str(exc)) from exc
             self._summary(result)
+            if not result.skipped:
+                opened = demo_open_work_create()
+                self.stdout.write(f"Open work for today: {len(opened)} contacts in the queues.")
         self._logins(users)
 
     def _summary(self, result: DemoResult) -> None:
