@@ -19,6 +19,8 @@ class Role:
     label: Promise
     office: str | None  # the office whose queue is "my office" for this role
     permissions: tuple[str, ...]  # "app_label.codename"
+    # Staff may open the management site (/beheer/); it shows only what the permissions allow.
+    staff: bool = False
 
 
 _CONTACT_WORK = (
@@ -114,6 +116,7 @@ ADMINISTRATOR = Role(
         "core.view_audit_log",
         *_CATALOGUES,
     ),
+    staff=True,
 )
 
 ROLES: tuple[Role, ...] = (

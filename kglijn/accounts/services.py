@@ -39,7 +39,7 @@ def user_create_with_role(
     user, _ = User.objects.get_or_create(username=username)
     user.first_name = first_name
     user.last_name = last_name
-    user.is_staff = False
+    user.is_staff = role.staff
     user.is_superuser = False
     user.set_password(password)
     user.save()

@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -13,4 +14,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("kglijn.contacts.urls")),
     path("reports/", include("kglijn.reports.urls")),
+    path("beheer/", admin.site.urls),
 ]

@@ -214,8 +214,13 @@ def test_administrator_reads_no_contact_content(users: dict[str, User]) -> None:
         "contacts.queue_childcare",
     ):
         assert admin.has_perm(perm) is False, perm
-    assert admin.is_staff is False
+    # staff opens the management site (users, closing days); it is no superuser
+    assert admin.is_staff is True
     assert admin.is_superuser is False
+
+
+def test_only_the_administrator_is_staff(users: dict[str, User]) -> None:
+    assert sorted(slug for slug, user in users.items() if user.is_staff) == ["administrator"]
 
 
 def test_analyst_sees_aggregates_only(users: dict[str, User]) -> None:

@@ -1,0 +1,46 @@
+import datetime as dt
+
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from kglijn.core.business_calendar import is_working_day
+from kglijn.core.models import ClosingDay
+from tests.conftest import PASSWORD
+
+
+def test_administrator_adds_a_closing_day_that_the_calendar_then_respects(
+    client, administrator
+) -> None:
+    bridge_day = dt.date(2024, 5, 10)  # Friday after Ascension
+    assert is_working_day(bridge_day)
+    assert client.login(username=administrator.username, password=PASSWORD)
+
+    response = client.post(
+        reverse("admin:core_closingday_add"), {"date": "2024-05-10", "name": "Brugdag"}
+    )
+
+    assert response.status_code == 302
+    assert list(ClosingDay.objects.values_list("date", "name")) == [(bridge_day, "Brugdag")]
+    assert not is_working_day(bridge_day)
+
+
+def test_administrator_manages_users_but_sees_no_contacts(client, administrator) -> None:
+    assert client.login(username=administrator.username, password=PASSWORD)
+
+    index = client.get(reverse("admin:index"))
+
+    assert index.status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+    registered = {
+        model["object_name"] for app in index.context["app_list"] for model in app["models"]
+    }
+    assert registered == {"User", "Group", "ClosingDay"}
+
+
+def test_desk_roles_cannot_open_the_management_site(client, agent, nurse) -> None:
+    for user in (agent, nurse):
+        assert client.login(username=user.username, password=PASSWORD)
+        response = client.get(reverse("admin:auth_user_changelist"))
+        assert response.status_code == 302
+        assert "/beheer/login/" in response["Location"]
+        assert User.objects.get(pk=user.pk).is_staff is False
