@@ -530,12 +530,16 @@ def test_search_htmx_returns_only_the_results_partial(client, agent):
     assert "Fatima" not in html  # the list shows no personal data; the detail page is audited
 
 
-def test_desk_htmx_tab_returns_only_the_panel(client, agent):
+def test_desk_htmx_tab_returns_only_the_tabs_and_panel(client, agent):
     login(client, agent)
 
     response = client.get("/desk/?queue=front", HTTP_HX_REQUEST="true")
 
-    assert response.content.decode().lstrip().startswith('<section id="queue-panel"')
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue-area"')
+    assert "<header" not in html
+    # the chosen tab is marked current in the swapped-in tabs
+    assert 'href="?queue=front" class="tabs__tab" aria-current="page"' in html
 
 
 def test_escalated_contact_shows_pickup_time(client, agent, nurse):

@@ -178,6 +178,8 @@ def test_agent_registers_and_escalates_nurse_takes_up_and_closes(page: Page, liv
     # --- the PGJO nurse ---------------------------------------------------------------------
     log_in(page, base, nurse)
     page.locator('.tabs a[href="?queue=pgjo"]').click()
+    expect(page.locator('.tabs a[href="?queue=pgjo"]')).to_have_attribute("aria-current", "page")
+    expect(page.locator('.tabs a[aria-current="page"]')).to_have_count(1)
     row = page.locator("#queue-panel tbody tr", has_text=contact.reference)
     expect(row).to_contain_text("Adviesvraag over vaccinatie.")
     shot(page, "05-pgjo-queue")
