@@ -32,6 +32,7 @@ from kglijn.core import business_calendar
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
 from kglijn.core.provinces import InvalidPostcode, Province, province_for_postcode
+from kglijn.reports.rollups import contact_rollup_state, rollups_apply_change
 
 AUDIT_TYPE = "contact"
 
@@ -200,6 +201,14 @@ def contact_register(
     )
     contact.reasons.set(reasons)
     contact.referrals.set(referrals)
+    rollups_apply_change(
+        before=None,
+        after=contact_rollup_state(
+            contact=contact,
+            reason_ids=[reason.pk for reason in reasons],
+            referral_ids=[referral.pk for referral in referrals],
+        ),
+    )
     audit_record(
         actor=by,
         action=AuditEvent.Action.CREATE,
@@ -290,6 +299,7 @@ def contact_update(
     if errors:
         raise ValidationError(errors)
 
+    rollup_before = contact_rollup_state(contact=contact)
     changed = [name for name in sorted(_UPDATABLE) if new[name] != getattr(contact, name)]
     for name in changed:
         setattr(contact, name, new[name])
@@ -306,6 +316,7 @@ def contact_update(
         contact.referrals.set(referrals)
         changed.append("referrals")
     if changed:
+        rollups_apply_change(before=rollup_before, after=contact_rollup_state(contact=contact))
         audit_record(
             actor=by,
             action=AuditEvent.Action.CHANGE,
@@ -343,6 +354,7 @@ def contact_escalate(
     if errors:
         raise ValidationError(errors)
     now = _aware_now(now)
+    rollup_before = contact_rollup_state(contact=contact)
     escalation = Escalation.objects.create(
         contact=contact,
         from_office=contact.office,
@@ -356,6 +368,7 @@ def contact_escalate(
     contact.status = Status.ESCALATED
     contact.handler = None
     contact.save(update_fields=["office", "status", "handler", "updated_at"])
+    rollups_apply_change(before=rollup_before, after=contact_rollup_state(contact=contact))
     audit_record(
         actor=by,
         action=AuditEvent.Action.ESCALATE,

@@ -35,6 +35,7 @@ from kglijn.demo.plan import REFERRAL_WEIGHTS, YearPlan, year_plan
 from kglijn.demo.timeline import TimestampText
 from kglijn.demo.users import demo_handler_ids, demo_users_ensure
 from kglijn.demo.vocabulary import DEMO_EMAIL_DOMAIN, EXTRA_REFERRALS, REASON_WEIGHTS
+from kglijn.reports.rollups import rollups_rebuild
 
 DEFAULT_SEED = 20231106  # the date of the parliamentary question (000)
 DEFAULT_YEARS = (2019, 2020, 2021, 2022, 2023)
@@ -145,6 +146,7 @@ def demo_reset() -> dict[str, int]:
             [f"%@{DEMO_EMAIL_DOMAIN}"],
         )
         deleted["customers"] = max(int(cursor.rowcount), 0)
+    rollups_rebuild()  # no contacts left: empties the rollups
     return deleted
 
 
@@ -238,5 +240,6 @@ def demo_load(
                 )
                 del rows, tables  # a year's rows are ~150 MB of tuples: free before the next
         writer.finish()
+        rollups_rebuild(progress=progress)  # the bulk rows bypassed the services' deltas
     result.seconds = time.perf_counter() - started
     return result

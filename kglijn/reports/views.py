@@ -3,14 +3,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Channel, Topic
 from kglijn.core.provinces import UNREGISTERED, Province, province_label
-from kglijn.reports.selectors import yearly_figures
+from kglijn.reports.exports import yearly_report_csv, yearly_report_xlsx
+from kglijn.reports.selectors import YearFigures, yearly_figures, yearly_report
+
+MAX_YEARS = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _parse_date(value: str | None, default: dt.date) -> tuple[dt.date, str | None]:
@@ -22,9 +26,8 @@ def _parse_date(value: str | None, default: dt.date) -> tuple[dt.date, str | Non
         return default, _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": value}
 
 
-@permission_required("contacts.view_reports", raise_exception=True)
-def overview(request: HttpRequest) -> HttpResponse:
-    """Contacts per year and channel, outgoing, province and topic shares (000 §2–3)."""
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
+    """The asked period, corrected to a usable one, and what was wrong with the request."""
     today = timezone.localdate()
     date_from, error_from = _parse_date(request.GET.get("from"), dt.date(today.year - 4, 1, 1))
     date_to, error_to = _parse_date(request.GET.get("to"), today)
@@ -32,32 +35,64 @@ def overview(request: HttpRequest) -> HttpResponse:
     if date_to < date_from:
         errors.append(_("The end date lies before the start date."))
         date_from, date_to = date_to, date_from
-    if (date_to.year - date_from.year) > 20:
+    if (date_to.year - date_from.year) > MAX_YEARS:
         errors.append(_("Choose a period of at most 20 years."))
-        date_from = dt.date(date_to.year - 20, 1, 1)
+        date_from = dt.date(date_to.year - MAX_YEARS, 1, 1)
+    return date_from, date_to, errors
+
+
+@permission_required("contacts.view_reports", raise_exception=True)
+def overview(request: HttpRequest) -> HttpResponse:
+    """The yearly report (000 §2–4) for a chosen period, with Excel and CSV downloads."""
+    date_from, date_to, errors = _period(request)
     years = yearly_figures(date_from=date_from, date_to=date_to)
-    province_rows = [
-        (province_label(code), [year.province_share_pct[code] for year in years])
-        for code in [UNREGISTERED, *Province.values]
-    ]
-    return render(
-        request,
-        "reports/overview.html",
-        {
-            "years": years,
-            "date_from": date_from,
-            "date_to": date_to,
-            "errors": errors,
-            "channels": Channel.choices,
-            "channel_rows": [
-                (label, [year.incoming[value] for year in years])
-                for value, label in Channel.choices
-            ],
-            "province_rows": province_rows,
-            "topic_rows": [
-                (label, [year.topic_share_pct[value] for year in years])
-                for value, label in Topic.choices
-                if value
-            ],
-        },
-    )
+    return render(request, "reports/overview.html", _context(years, date_from, date_to, errors))
+
+
+def _context(
+    years: list[YearFigures], date_from: dt.date, date_to: dt.date, errors: list[str]
+) -> dict[str, object]:
+    reason_totals: dict[str, int] = {}
+    for year in years:
+        for code, count in year.reason_counts.items():
+            reason_totals[code] = reason_totals.get(code, 0) + count
+    reason_codes = sorted(reason_totals, key=lambda code: (-reason_totals[code], code))
+    return {
+        "years": years,
+        "date_from": date_from,
+        "date_to": date_to,
+        "errors": errors,
+        "channels": Channel.choices,
+        "channel_rows": [
+            (label, [year.incoming[value] for year in years]) for value, label in Channel.choices
+        ],
+        "province_rows": [
+            (province_label(code), [year.province_share_pct[code] for year in years])
+            for code in [UNREGISTERED, *Province.values]
+        ],
+        "topic_rows": [
+            (label, [year.topic_share_pct[value] for year in years])
+            for value, label in Topic.choices
+            if value
+        ],
+        "reason_rows": [
+            (code, [year.reason_counts.get(code, 0) for year in years]) for code in reason_codes
+        ],
+        "download_query": f"from={date_from.isoformat()}&to={date_to.isoformat()}",
+    }
+
+
+@permission_required("contacts.view_reports", raise_exception=True)
+def yearly_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The yearly report as an Excel workbook (a chart per sheet) or CSV file."""
+    date_from, date_to, errors = _period(request)
+    if errors:
+        return HttpResponseBadRequest(" ".join(errors), content_type="text/plain; charset=utf-8")
+    report = yearly_report(date_from=date_from, date_to=date_to)
+    name = f"jaarrapport_{date_from.isoformat()}_{date_to.isoformat()}"
+    if fmt == "xlsx":
+        response = HttpResponse(yearly_report_xlsx(report), content_type=XLSX)
+    else:
+        response = HttpResponse(yearly_report_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

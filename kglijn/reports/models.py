@@ -1,0 +1,145 @@
+"""Rollups: contact counts per Brussels day and per month, kept exact on every write.
+
+Reports read these tables instead of the contact table so that their cost depends on the
+period and the number of dimension values, not on the number of contacts (ADR 0005).
+Rows are written only by `kglijn.reports.rollups` (raw, set-based SQL and ±1 upserts).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kglijn.contacts.models import (
+    Channel,
+    Direction,
+    Office,
+    Origin,
+    Reason,
+    ReferralOrganisation,
+    Topic,
+)
+from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
+
+
+class Grain(models.TextChoices):
+    DAY = "d", _("Day")
+    MONTH = "m", _("Month")
+
+
+class _Rollup(models.Model):
+    # Day grain: the Brussels calendar date. Month grain: the first day of the month.
+    grain = models.CharField(_("grain"), max_length=1, choices=Grain.choices)
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    office = models.CharField(_("office"), max_length=10, choices=Office.choices)
+    contacts = models.IntegerField(_("contacts"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        key = f"{self.channel}/{self.direction}/{self.office}"
+        return f"{self.grain} {self.day} {key}: {self.contacts}"
+
+
+class ContactRollup(_Rollup):
+    """Contacts per day/month and every single-valued dimension except the hour."""
+
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, blank=True)
+    province = models.CharField(
+        _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
+    anonymous = models.BooleanField(_("anonymous"))
+
+    class Meta:
+        verbose_name = _("contact rollup")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "grain",
+                    "day",
+                    "channel",
+                    "direction",
+                    "origin",
+                    "office",
+                    "province",
+                    "topic",
+                    "anonymous",
+                ],
+                name="reports_contactrollup_key",
+            )
+        ]
+
+
+class ContactHourRollup(_Rollup):
+    """Contacts per day/month, Brussels hour of receipt, channel, direction and office."""
+
+    hour = models.PositiveSmallIntegerField(_("hour"))
+
+    class Meta:
+        verbose_name = _("contact rollup per hour")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "day", "hour", "channel", "direction", "office"],
+                name="reports_contacthourrollup_key",
+            )
+        ]
+
+
+class ContactReasonRollup(_Rollup):
+    """Contacts per reason (a contact with two reasons counts once for each)."""
+
+    reason = models.ForeignKey(Reason, on_delete=models.CASCADE, related_name="+")
+    province = models.CharField(
+        _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("contact rollup per reason")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "grain",
+                    "day",
+                    "reason",
+                    "channel",
+                    "direction",
+                    "office",
+                    "province",
+                    "topic",
+                ],
+                name="reports_contactreasonrollup_key",
+            )
+        ]
+
+
+class ContactReferralRollup(_Rollup):
+    """Contacts per referral organisation (a contact with two referrals counts for each)."""
+
+    referral = models.ForeignKey(ReferralOrganisation, on_delete=models.CASCADE, related_name="+")
+    province = models.CharField(
+        _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("contact rollup per referral")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "grain",
+                    "day",
+                    "referral",
+                    "channel",
+                    "direction",
+                    "office",
+                    "province",
+                    "topic",
+                ],
+                name="reports_contactreferralrollup_key",
+            )
+        ]
