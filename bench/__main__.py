@@ -21,10 +21,10 @@ RESULTS = ROOT / "bench" / "results"
 KGLIJN = [sys.executable, "-m", "kglijn.cli"]
 
 
-def _run(name: str, env: dict[str, str], *extra: str) -> None:
+def _run(name: str, script: str, env: dict[str, str], *extra: str) -> None:
     subprocess.run([*KGLIJN, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     completed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "demo.py"), *extra],
+        [sys.executable, str(ROOT / "bench" / script), *extra],
         env=env,
         check=True,
         cwd=ROOT,
@@ -37,12 +37,28 @@ def _run(name: str, env: dict[str, str], *extra: str) -> None:
 
 
 def main() -> int:
-    base = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    # Each run gets its database explicitly; an inherited one would point a run elsewhere.
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "BENCH_DATABASE_URL")
+    }
+    rows = os.environ.get("BENCH_IMPORT_ROWS", "1000000")
     with tempfile.TemporaryDirectory(prefix="kglijn-bench-") as scratch:
-        _run("demo-sqlite", {**base, "KGLIJN_VAR_DIR": scratch})
+        _run("demo-sqlite", "demo.py", {**base, "KGLIJN_VAR_DIR": scratch})
+    with tempfile.TemporaryDirectory(prefix="kglijn-bench-") as scratch:
+        _run(
+            "import-sqlite",
+            "import_contacts.py",
+            {**base, "KGLIJN_VAR_DIR": scratch},
+            "--rows",
+            rows,
+        )
     pg = os.environ.get("BENCH_DATABASE_URL")
     if pg:
-        _run("demo-postgresql", {**base, "DATABASE_URL": pg}, "--reset")
+        _run("demo-postgresql", "demo.py", {**base, "DATABASE_URL": pg}, "--reset")
+        pg_env = {**base, "DATABASE_URL": pg, "BENCH_DATABASE_URL": pg}
+        _run("import-postgresql", "import_contacts.py", pg_env, "--reset", "--rows", rows)
     else:
         print("BENCH_DATABASE_URL not set: PostgreSQL benchmark not run.", file=sys.stderr)
     return 0
