@@ -143,3 +143,6 @@ class ContactReferralRollup(_Rollup):
                 name="reports_contactreferralrollup_key",
             )
         ]
+
+
+from kglijn.reports.saved import SavedReport  # noqa: E402,F401  (model lives in saved.py)

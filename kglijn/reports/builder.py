@@ -1,0 +1,755 @@
+"""The report builder's engine: a measure by one or two dimensions, filtered, over any period.
+
+Answers only from the rollups (ADR 0005): the definition's dimensions and filters decide which
+rollup table can answer it; a combination no table holds is refused with a message naming it
+(e.g. "Hour cannot be combined with province."). A period is read as the signed month/day
+segments of `selectors.period_segments`, so the cost does not grow with the number of contacts.
+
+Counting rules: a contact counts once, except per reason / referral, where a contact with two
+reasons counts once for each (as in the yearly report). Filtering on several reasons or referrals
+therefore needs that same field as a dimension, or the total would count such contacts twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    Model,
+    Q,
+    Sum,
+    When,
+)
+from django.db.models.functions import (
+    ExtractIsoWeekDay,
+    ExtractMonth,
+    ExtractQuarter,
+    ExtractYear,
+)
+from django.utils.dates import MONTHS, WEEKDAYS
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kglijn.contacts.models import Channel, Direction, Office, Reason, ReferralOrganisation
+from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
+from kglijn.reports.models import (
+    ContactHourRollup,
+    ContactReasonRollup,
+    ContactReferralRollup,
+    ContactRollup,
+    Grain,
+)
+from kglijn.reports.selectors import Segment, period_segments
+
+MAX_YEARS = 20
+
+MEASURES: tuple[tuple[str, Promise], ...] = (
+    ("contacts", gettext_lazy("Contacts")),
+    ("share", gettext_lazy("Share (%)")),
+)
+SHARES_OF: tuple[tuple[str, Promise], ...] = (
+    ("total", gettext_lazy("of the grand total")),
+    ("row", gettext_lazy("within each row")),
+    ("column", gettext_lazy("within each column")),
+)
+TIME_DIMENSIONS = ("year", "quarter", "month", "weekday", "hour")
+CATEGORICAL_DIMENSIONS = (
+    "channel",
+    "direction",
+    "origin",
+    "office",
+    "province",
+    "topic",
+    "reason",
+    "referral",
+    "anonymous",
+)
+DIMENSION_LABELS: dict[str, Promise] = {
+    "year": gettext_lazy("Year"),
+    "quarter": gettext_lazy("Quarter"),
+    "month": gettext_lazy("Month"),
+    "weekday": gettext_lazy("Weekday"),
+    "hour": gettext_lazy("Hour"),
+    "channel": gettext_lazy("Channel"),
+    "direction": gettext_lazy("Direction"),
+    "origin": gettext_lazy("Origin"),
+    "office": gettext_lazy("Office"),
+    "province": gettext_lazy("Province"),
+    "topic": gettext_lazy("Domain"),
+    "reason": gettext_lazy("Reason"),
+    "referral": gettext_lazy("Referral"),
+    "anonymous": gettext_lazy("Anonymous"),
+}
+DIMENSIONS = tuple(DIMENSION_LABELS)
+
+# Fixed value lists (key, label) of the single-valued categorical dimensions, in display order.
+# Catalogue dimensions (reason, referral) come from the database.
+FIXED_VALUES: dict[str, Sequence[tuple[str, Any]]] = {
+    "channel": Channel.choices,
+    "direction": Direction.choices,
+    "origin": [
+        ("", gettext_lazy("Not applicable")),
+        ("mailbox", gettext_lazy("Mailbox")),
+        ("webform", gettext_lazy("Web form")),
+    ],
+    "office": Office.choices,
+    "province": PROVINCE_CHOICES_WITH_UNREGISTERED,
+    "topic": [
+        ("childcare", gettext_lazy("Childcare")),
+        ("family_support", gettext_lazy("Preventive family support")),
+        ("", gettext_lazy("No domain")),
+    ],
+    "anonymous": [("true", gettext_lazy("Anonymous")), ("false", gettext_lazy("Identified"))],
+}
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A rollup table and the non-time dimensions it can group or filter by."""
+
+    model: type[Model]
+    dimensions: frozenset[str]
+
+    def column(self, dimension: str) -> str:
+        return {"reason": "reason_id", "referral": "referral_id"}.get(dimension, dimension)
+
+
+# In order of preference: the first table holding every asked dimension answers.
+SOURCES: tuple[_Source, ...] = (
+    _Source(
+        ContactRollup,
+        frozenset(("channel", "direction", "origin", "office", "province", "topic", "anonymous")),
+    ),
+    _Source(ContactHourRollup, frozenset(("hour", "channel", "direction", "office"))),
+    _Source(
+        ContactReasonRollup,
+        frozenset(("reason", "channel", "direction", "office", "province", "topic")),
+    ),
+    _Source(
+        ContactReferralRollup,
+        frozenset(("referral", "channel", "direction", "office", "province", "topic")),
+    ),
+)
+
+
+class InvalidReport(ValueError):
+    """A definition that cannot be run; `errors` maps a definition field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(message for messages in errors.values() for message in messages))
+        self.errors = errors
+
+
+@dataclass
+class ReportDefinition:
+    """What to count (measure), by what (1–2 dimensions), for which contacts and Brussels days.
+
+    `filters` maps a categorical dimension to the values to keep (its keys: choice values,
+    catalogue codes, "" for "not registered", "true"/"false" for anonymous).
+    """
+
+    measure: str = "contacts"
+    dimensions: tuple[str, ...] = ()
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    share_of: str = "total"
+
+    def __post_init__(self) -> None:
+        self.dimensions = tuple(self.dimensions)
+        self.filters = {name: tuple(values) for name, values in self.filters.items() if values}
+
+    def errors(self) -> dict[str, list[str]]:
+        """Field-level problems (empty when the definition can run)."""
+        errors: dict[str, list[str]] = {}
+
+        def add(name: str, message: str) -> None:
+            errors.setdefault(name, []).append(message)
+
+        if self.measure not in dict(MEASURES):
+            add("measure", _("Unknown measure “%(value)s”.") % {"value": self.measure})
+        if self.share_of not in dict(SHARES_OF):
+            add("share_of", _("Unknown share basis “%(value)s”.") % {"value": self.share_of})
+        if not 1 <= len(self.dimensions) <= 2:
+            add("dimensions", _("Choose one or two dimensions."))
+        for name in self.dimensions:
+            if name not in DIMENSION_LABELS:
+                add("dimensions", _("Unknown dimension “%(value)s”.") % {"value": name})
+        if len(set(self.dimensions)) != len(self.dimensions):
+            add("dimensions", _("Choose two different dimensions."))
+        for name, values in self.filters.items():
+            if name not in CATEGORICAL_DIMENSIONS:
+                add("filters", _("Cannot filter on “%(value)s”.") % {"value": name})
+                continue
+            unknown = sorted(set(values) - set(_known_keys(name)))
+            if unknown:
+                add(
+                    "filters",
+                    _("Unknown %(dimension)s value(s): %(values)s.")
+                    % {
+                        "dimension": str(DIMENSION_LABELS[name]).lower(),
+                        "values": ", ".join(f"“{value}”" for value in unknown),
+                    },
+                )
+        if self.date_from is None:
+            add("date_from", _("Enter the first day of the period."))
+        if self.date_to is None:
+            add("date_to", _("Enter the last day of the period."))
+        if self.date_from and self.date_to:
+            if self.date_to < self.date_from:
+                add("date_to", _("The end date lies before the start date."))
+            elif self.date_to.year - self.date_from.year >= MAX_YEARS:
+                add("date_to", _("Choose a period of at most 20 years."))
+        if "dimensions" not in errors and "filters" not in errors:
+            for name, message in _combination_errors(self).items():
+                add(name, message)
+        return errors
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (the SavedReport's `definition`)."""
+        return {
+            "measure": self.measure,
+            "share_of": self.share_of,
+            "dimensions": list(self.dimensions),
+            "filters": {name: list(values) for name, values in sorted(self.filters.items())},
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ReportDefinition:
+        """The definition stored by `to_json`; InvalidReport if it is malformed."""
+        try:
+            filters = data.get("filters") or {}
+            return cls(
+                measure=str(data.get("measure", "contacts")),
+                share_of=str(data.get("share_of", "total")),
+                dimensions=tuple(str(name) for name in data.get("dimensions", ())),
+                filters={str(k): tuple(str(v) for v in values) for k, values in filters.items()},
+                date_from=_date_or_none(data.get("date_from")),
+                date_to=_date_or_none(data.get("date_to")),
+            )
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise InvalidReport({"definition": [_("This report definition is damaged.")]}) from exc
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _known_keys(dimension: str) -> list[str]:
+    if dimension == "reason":
+        return list(Reason.objects.values_list("code", flat=True))
+    if dimension == "referral":
+        return list(ReferralOrganisation.objects.values_list("code", flat=True))
+    return [str(key) for key, _label in FIXED_VALUES[dimension]]
+
+
+def _label(dimension: str) -> str:
+    return str(DIMENSION_LABELS[dimension])
+
+
+def _used(definition: ReportDefinition) -> list[str]:
+    """Non-time dimensions the definition groups or filters by, dimensions first."""
+    names = [name for name in definition.dimensions if name not in TIME_DIMENSIONS[:4]]
+    names += [name for name in definition.filters if name not in names]
+    return names
+
+
+def _source_for(used: Iterable[str]) -> _Source | None:
+    wanted = set(used)
+    return next((source for source in SOURCES if wanted <= source.dimensions), None)
+
+
+def _combination_errors(definition: ReportDefinition) -> dict[str, str]:
+    used = _used(definition)
+    if _source_for(used) is None:
+        for first, second in itertools.combinations(used, 2):
+            if _source_for((first, second)) is None:
+                where = "dimensions" if {first, second} <= set(definition.dimensions) else "filters"
+                return {
+                    where: _("%(first)s cannot be combined with %(second)s.")
+                    % {"first": capfirst(_label(first)), "second": _label(second).lower()}
+                }
+        return {"dimensions": _("This combination of dimensions and filters is not available.")}
+    for name in ("reason", "referral"):
+        if len(definition.filters.get(name, ())) > 1 and name not in definition.dimensions:
+            return {
+                "filters": _(
+                    "Filtering on several values of %(dimension)s needs %(dimension)s as a "
+                    "dimension: a contact with several of them would count more than once."
+                )
+                % {"dimension": _label(name).lower()}
+            }
+    return {}
+
+
+# --- result ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportResult:
+    """Rows are the first dimension's values, columns the second's (or the measure alone).
+
+    `counts` are exact contact counts; `values` are the measure (counts, or percentages rounded
+    to 2 decimals); the totals follow the measure as well (count totals in `count_*`).
+    """
+
+    definition: ReportDefinition
+    row_dimension: str
+    column_dimension: str | None
+    row_keys: list[Any]
+    row_labels: list[str]
+    column_keys: list[Any]
+    column_labels: list[str]
+    counts: list[list[int]]
+    values: list[list[float]]
+    row_totals: list[float]
+    column_totals: list[float]
+    total: float
+    count_row_totals: list[int]
+    count_column_totals: list[int]
+    count_total: int
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def measure_label(self) -> str:
+        return str(dict(MEASURES)[self.definition.measure])
+
+    @property
+    def row_dimension_label(self) -> str:
+        return _label(self.row_dimension)
+
+    @property
+    def column_dimension_label(self) -> str:
+        return _label(self.column_dimension) if self.column_dimension else ""
+
+    @property
+    def is_share(self) -> bool:
+        return self.definition.measure == "share"
+
+    @property
+    def chart_kind(self) -> str:
+        """line (time first), bar (one dimension), stacked or grouped (two dimensions)."""
+        if self.row_dimension in TIME_DIMENSIONS and len(self.row_keys) > 1:
+            return "line"
+        if self.column_dimension is None:
+            return "bar"
+        if self.is_share and self.definition.share_of == "column":
+            return "grouped"
+        return "stacked"
+
+    @property
+    def title(self) -> str:
+        measure = self.measure_label
+        if self.column_dimension is None:
+            return _("%(measure)s per %(dimension)s") % {
+                "measure": measure,
+                "dimension": _label(self.row_dimension).lower(),
+            }
+        return _("%(measure)s per %(first)s and %(second)s") % {
+            "measure": measure,
+            "first": _label(self.row_dimension).lower(),
+            "second": _label(self.column_dimension).lower(),
+        }
+
+    def rows(self) -> list[tuple[str, list[float], float]]:
+        """(label, values, total) per row, for templates."""
+        return list(zip(self.row_labels, self.values, self.row_totals, strict=True))
+
+
+def _percentages(counts: Sequence[int], total: int) -> list[float]:
+    return [round(100 * count / total, 2) if total else 0.0 for count in counts]
+
+
+def _domain(dimension: str, definition: ReportDefinition, found: set[Any]) -> list[tuple[Any, str]]:
+    """The (key, label) pairs to show for a dimension: its values in display order."""
+    assert definition.date_from
+    assert definition.date_to
+    first, last = definition.date_from, definition.date_to
+    days = (last - first).days + 1
+    covered = [first + dt.timedelta(days=n) for n in range(min(days, 366))]
+    pairs: list[tuple[Any, str]]
+    if dimension == "year":
+        pairs = [(year, str(year)) for year in range(first.year, last.year + 1)]
+    elif dimension == "quarter":
+        quarters = sorted({(day.month - 1) // 3 + 1 for day in covered})
+        pairs = [(q, _("Q%(number)d") % {"number": q}) for q in quarters]
+    elif dimension == "month":
+        months = sorted({day.month for day in covered})
+        pairs = [(month, capfirst(str(MONTHS[month]))) for month in months]
+    elif dimension == "weekday":
+        weekdays = sorted({day.isoweekday() for day in covered})
+        pairs = [(weekday, capfirst(str(WEEKDAYS[weekday - 1]))) for weekday in weekdays]
+    elif dimension == "hour":
+        hours = sorted(found)
+        span = range(hours[0], hours[-1] + 1) if hours else range(0)
+        pairs = [(hour, f"{hour:02d}:00") for hour in span]
+    elif dimension in ("reason", "referral"):
+        model = Reason if dimension == "reason" else ReferralOrganisation
+        pairs = [
+            (code, name)
+            for code, name, active in model.objects.values_list("code", "name", "active")
+            if active or code in found
+        ]
+    else:
+        pairs = [(str(key), str(label)) for key, label in FIXED_VALUES[dimension]]
+    wanted = definition.filters.get(dimension)
+    if wanted is not None:
+        pairs = [(key, label) for key, label in pairs if str(key) in wanted]
+    known = {key for key, _label in pairs}
+    pairs += [(key, str(key)) for key in sorted(found - known, key=str)]
+    return pairs
+
+
+def _segments(definition: ReportDefinition) -> list[Segment]:
+    assert definition.date_from
+    assert definition.date_to
+    if "weekday" in definition.dimensions:
+        # The weekday is a property of the day: only day rows know it.
+        return [Segment(Grain.DAY, definition.date_from, definition.date_to)]
+    return period_segments(first=definition.date_from, last=definition.date_to)
+
+
+_TIME_EXPRESSIONS = {
+    "year": ExtractYear,
+    "quarter": ExtractQuarter,
+    "month": ExtractMonth,
+    "weekday": ExtractIsoWeekDay,
+}
+
+
+def _counts(source: _Source, definition: ReportDefinition) -> dict[tuple[Any, ...], int]:
+    """Signed sums over the period's segments, grouped by the dimensions' keys."""
+    segments = _segments(definition)
+    period = Q()
+    negative = Q()
+    for segment in segments:
+        condition = Q(grain=segment.grain, day__gte=segment.first, day__lte=segment.last)
+        period |= condition
+        if segment.sign < 0:
+            negative |= condition
+    signed: Any = (
+        Case(
+            When(negative, then=-F("contacts")), default=F("contacts"), output_field=IntegerField()
+        )
+        if any(segment.sign < 0 for segment in segments)
+        else F("contacts")
+    )
+    queryset = source.model.objects.filter(period)  # type: ignore[attr-defined]
+    for name, values in definition.filters.items():
+        queryset = queryset.filter(**{f"{source.column(name)}__in": _filter_values(name, values)})
+    annotations = {
+        f"k_{name}": (
+            _TIME_EXPRESSIONS[name]("day") if name in _TIME_EXPRESSIONS else F(source.column(name))
+        )
+        for name in definition.dimensions
+    }
+    names = list(annotations)
+    rows = queryset.annotate(**annotations).values(*names).annotate(n=Sum(signed)).order_by()
+    codes = {
+        name: _codes_by_id(name) for name in definition.dimensions if name in ("reason", "referral")
+    }
+    result: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        key = tuple(_key(name, row[f"k_{name}"], codes.get(name)) for name in definition.dimensions)
+        result[key] = result.get(key, 0) + int(row["n"] or 0)
+    return result
+
+
+def _filter_values(name: str, values: Iterable[str]) -> list[Any]:
+    if name == "anonymous":
+        return [value == "true" for value in values]
+    if name in ("reason", "referral"):
+        model = Reason if name == "reason" else ReferralOrganisation
+        return list(model.objects.filter(code__in=list(values)).values_list("pk", flat=True))
+    return list(values)
+
+
+def _codes_by_id(name: str) -> dict[int, str]:
+    model = Reason if name == "reason" else ReferralOrganisation
+    return dict(model.objects.values_list("pk", "code"))
+
+
+def _key(name: str, value: Any, codes: dict[int, str] | None) -> Any:
+    if codes is not None:
+        return codes[value]
+    if name == "anonymous":
+        return "true" if value else "false"
+    if name in TIME_DIMENSIONS:
+        return int(value)
+    return value
+
+
+def report_run(*, definition: ReportDefinition) -> ReportResult:
+    """Run a definition against the rollups; raises InvalidReport with field-level errors.
+
+    Reads only rollup rows (ADR 0005): month rows for whole months, day rows at the edges.
+    """
+    errors = definition.errors()
+    if errors:
+        raise InvalidReport(errors)
+    source = _source_for(_used(definition))
+    assert source is not None
+    found = _counts(source, definition)
+    row_dimension = definition.dimensions[0]
+    column_dimension = definition.dimensions[1] if len(definition.dimensions) > 1 else None
+    rows = _domain(row_dimension, definition, {key[0] for key in found})
+    if column_dimension is None:
+        columns: list[tuple[Any, str]] = [(None, str(dict(MEASURES)[definition.measure]))]
+        counts = [[found.get((key,), 0)] for key, _label in rows]
+    else:
+        columns = _domain(column_dimension, definition, {key[1] for key in found})
+        counts = [[found.get((row, column), 0) for column, _c in columns] for row, _r in rows]
+    row_totals = [sum(row) for row in counts]
+    column_totals = [sum(column) for column in zip(*counts, strict=True)] if counts else []
+    if not counts:
+        column_totals = [0 for _column in columns]
+    total = sum(row_totals)
+    result = ReportResult(
+        definition=definition,
+        row_dimension=row_dimension,
+        column_dimension=column_dimension,
+        row_keys=[key for key, _label in rows],
+        row_labels=[label for _key, label in rows],
+        column_keys=[key for key, _label in columns],
+        column_labels=[label for _key, label in columns],
+        counts=counts,
+        values=[[float(count) for count in row] for row in counts],
+        row_totals=[float(count) for count in row_totals],
+        column_totals=[float(count) for count in column_totals],
+        total=float(total),
+        count_row_totals=row_totals,
+        count_column_totals=column_totals,
+        count_total=total,
+        source=source.model._meta.model_name or "",
+        notes=_notes(definition),
+    )
+    if definition.measure == "share":
+        _apply_shares(result)
+    return result
+
+
+def _apply_shares(result: ReportResult) -> None:
+    share_of = result.definition.share_of if result.column_dimension else "total"
+    total = result.count_total
+    if share_of == "row":
+        result.values = [
+            _percentages(row, row_total)
+            for row, row_total in zip(result.counts, result.count_row_totals, strict=True)
+        ]
+        result.row_totals = [100.0 if count else 0.0 for count in result.count_row_totals]
+        result.column_totals = _percentages(result.count_column_totals, total)
+    elif share_of == "column":
+        columns = [
+            _percentages(column, column_total)
+            for column, column_total in zip(
+                zip(*result.counts, strict=True), result.count_column_totals, strict=True
+            )
+        ]
+        result.values = [list(row) for row in zip(*columns, strict=True)] if columns else []
+        if not result.counts:
+            result.values = []
+        result.column_totals = [100.0 if count else 0.0 for count in result.count_column_totals]
+        result.row_totals = _percentages(result.count_row_totals, total)
+    else:
+        result.values = [_percentages(row, total) for row in result.counts]
+        result.row_totals = _percentages(result.count_row_totals, total)
+        result.column_totals = _percentages(result.count_column_totals, total)
+    result.total = 100.0 if total else 0.0
+
+
+def _notes(definition: ReportDefinition) -> list[str]:
+    notes = []
+    if "reason" in definition.dimensions or "reason" in definition.filters:
+        notes.append(
+            _(
+                "Per reason: a contact with several reasons counts once for each; contacts "
+                "without a reason are not included."
+            )
+        )
+    if "referral" in definition.dimensions or "referral" in definition.filters:
+        notes.append(
+            _(
+                "Per referral: a contact referred to several organisations counts once for "
+                "each; contacts without a referral are not included."
+            )
+        )
+    return notes
+
+
+def definition_summary(definition: ReportDefinition) -> list[tuple[str, str]]:
+    """(label, text) lines that say what a definition counts: period and filters, readable."""
+    lines: list[tuple[str, str]] = []
+    if definition.date_from and definition.date_to:
+        lines.append(
+            (
+                _("Period"),
+                _("%(first)s to %(last)s (inclusive, Brussels time)")
+                % {
+                    "first": definition.date_from.strftime("%d/%m/%Y"),
+                    "last": definition.date_to.strftime("%d/%m/%Y"),
+                },
+            )
+        )
+    for name, values in definition.filters.items():
+        labels = dict(_value_labels(name))
+        lines.append((_label(name), ", ".join(labels.get(value, value) for value in values)))
+    return lines
+
+
+def _value_labels(dimension: str) -> list[tuple[str, str]]:
+    if dimension in ("reason", "referral"):
+        model = Reason if dimension == "reason" else ReferralOrganisation
+        return [(code, name) for code, name in model.objects.values_list("code", "name")]
+    return [(str(key), str(label)) for key, label in FIXED_VALUES[dimension]]
+
+
+def filter_choices(dimension: str) -> list[tuple[str, str]]:
+    """The values one can filter a categorical dimension on, in display order."""
+    if dimension in ("reason", "referral"):
+        model = Reason if dimension == "reason" else ReferralOrganisation
+        return [
+            (code, name)
+            for code, name in model.objects.filter(active=True).values_list("code", "name")
+        ]
+    return _value_labels(dimension)
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ChannelYearOverYear:
+    """Incoming contacts of one channel per month: the chosen year against the year before."""
+
+    channel: str
+    label: str
+    this_year: list[int | None]  # None for months that have not started yet
+    last_year: list[int]
+    this_year_to_date: int
+    last_year_same_period: int
+
+    @property
+    def change_pct(self) -> float | None:
+        if not self.last_year_same_period:
+            return None
+        return round(100 * (self.this_year_to_date / self.last_year_same_period - 1), 1)
+
+
+@dataclass
+class Dashboard:
+    """The dashboard's figures for one year, up to `last_day` (today, or the year's end)."""
+
+    year: int
+    last_day: dt.date
+    month_labels: list[str]
+    channels: list[ChannelYearOverYear]
+    provinces: ReportResult
+    topics: ReportResult
+    top_referrals: list[tuple[str, str, int]]  # (code, name, count), at most 10
+
+    @property
+    def incoming_to_date(self) -> int:
+        return sum(channel.this_year_to_date for channel in self.channels)
+
+    @property
+    def incoming_last_year_same_period(self) -> int:
+        return sum(channel.last_year_same_period for channel in self.channels)
+
+
+def dashboard_default_year(*, today: dt.date) -> int:
+    """The latest year up to today that has contacts (this year if none has)."""
+    latest = (
+        ContactRollup.objects.filter(grain=Grain.MONTH, day__lte=today)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    return latest.year if latest else today.year
+
+
+def _same_day(day: dt.date, year: int) -> dt.date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=year, day=28)
+
+
+def dashboard_figures(*, year: int, today: dt.date) -> Dashboard:
+    """This year against last year per channel and month, province and domain shares, top
+    referrals (incoming contacts); from the rollups only, through `report_run`."""
+    first = dt.date(year, 1, 1)
+    last_day = min(dt.date(year, 12, 31), today) if year <= today.year else first
+    incoming = {"direction": ("in",)}
+
+    def run(**kwargs: Any) -> ReportResult:
+        return report_run(definition=ReportDefinition(**kwargs))
+
+    whole_year = {"date_from": dt.date(year - 1, 1, 1), "date_to": dt.date(year - 1, 12, 31)}
+    this_months = run(
+        dimensions=("channel", "month"), filters=incoming, date_from=first, date_to=last_day
+    )
+    last_months = run(dimensions=("channel", "month"), filters=incoming, **whole_year)
+    last_same = run(
+        dimensions=("channel",),
+        filters=incoming,
+        date_from=dt.date(year - 1, 1, 1),
+        date_to=_same_day(last_day, year - 1),
+    )
+    channels = []
+    for index, (key, label) in enumerate(
+        zip(last_months.row_keys, last_months.row_labels, strict=True)
+    ):
+        this_row = dict(zip(this_months.column_keys, this_months.counts[index], strict=True))
+        channels.append(
+            ChannelYearOverYear(
+                channel=key,
+                label=label,
+                this_year=[
+                    this_row.get(month) if month <= last_day.month and year <= today.year else None
+                    for month in range(1, 13)
+                ],
+                last_year=last_months.counts[index],
+                this_year_to_date=this_months.count_row_totals[index],
+                last_year_same_period=last_same.counts[index][0],
+            )
+        )
+    period = {"date_from": first, "date_to": last_day}
+    provinces = run(measure="share", dimensions=("province",), filters=incoming, **period)
+    topics = run(
+        measure="share",
+        dimensions=("topic",),
+        filters={**incoming, "topic": ("childcare", "family_support")},
+        **period,
+    )
+    referrals = run(dimensions=("referral",), filters=incoming, **period)
+    ranked = sorted(
+        (
+            (code, label, row[0])
+            for code, label, row in zip(
+                referrals.row_keys, referrals.row_labels, referrals.counts, strict=True
+            )
+            if row[0]
+        ),
+        key=lambda item: (-item[2], item[0]),
+    )
+    return Dashboard(
+        year=year,
+        last_day=last_day,
+        month_labels=[capfirst(str(MONTHS[month])) for month in range(1, 13)],
+        channels=channels,
+        provinces=provinces,
+        topics=topics,
+        top_referrals=ranked[:10],
+    )
