@@ -138,9 +138,9 @@ def main() -> int:
         import_only = result.seconds - result.rollup_seconds
         print(
             f"- import: {result.imported:,} contacts in {result.seconds:.1f} s "
-            f"({result.rows_per_second:,.0f} rows/s), commit and rollup refresh of "
-            f"{len(result.days):,} days ({result.rollup_seconds:.1f} s) included; without the "
-            f"rollup refresh {import_only:.1f} s ({result.read / import_only:,.0f} rows/s)"
+            f"({result.rows_per_second:,.0f} rows/s), commit and adding them to the rollups "
+            f"({result.rollup_rows:,} rollup rows, {result.rollup_seconds:.1f} s) included; "
+            f"without the rollups {import_only:.1f} s ({result.read / import_only:,.0f} rows/s)"
         )
         if not args.no_reimport:
             again = contacts_import(path=path, progress=True)

@@ -376,6 +376,106 @@ def rollups_apply_change(*, before: RollupState | None, after: RollupState | Non
                 _upsert(spec, key, change)
 
 
+class RollupAccumulator:
+    """Sums the rollup keys of contacts that are NEW to the register (a bulk insert), so they can
+    be added to the rollups in one batch: cost O(new contacts), whatever the register holds.
+
+    Only for rows that did not exist before (an importer that skips existing ids): adding keys
+    of contacts already rolled up would count them twice.
+    """
+
+    def __init__(self) -> None:
+        self._days: dict[type[Model], Counter[Key]] = {spec.model: Counter() for spec in SPECS}
+
+    def add_columns(
+        self,
+        *,
+        received_at: Sequence[dt.datetime],
+        channel: Sequence[str],
+        direction: Sequence[str],
+        origin: Sequence[str],
+        office: Sequence[str],
+        province: Sequence[str],
+        topic: Sequence[str],
+        anonymous: Sequence[bool],
+        reason_ids: Sequence[Iterable[int]],
+        referral_ids: Sequence[Iterable[int]],
+    ) -> None:
+        main = self._days[ContactRollup]
+        hourly = self._days[ContactHourRollup]
+        by_reason = self._days[ContactReasonRollup]
+        by_referral = self._days[ContactReferralRollup]
+        for index, moment in enumerate(received_at):
+            local = moment.astimezone(BRUSSELS)
+            day = local.date()
+            ch, di, of, pr, to = (
+                channel[index],
+                direction[index],
+                office[index],
+                province[index],
+                topic[index],
+            )
+            main[(day, ch, di, origin[index], of, pr, to, anonymous[index])] += 1
+            hourly[(day, local.hour, ch, di, of)] += 1
+            for reason in reason_ids[index]:
+                by_reason[(day, reason, ch, di, of, pr, to)] += 1
+            for referral in referral_ids[index]:
+                by_referral[(day, referral, ch, di, of, pr, to)] += 1
+
+    def apply(self) -> int:
+        """Add the sums to the day and month rows (upserts); returns the rows touched."""
+        touched = 0
+        for spec in SPECS:
+            days = self._days[spec.model]
+            months: Counter[Key] = Counter()
+            for (day, *rest), count in days.items():
+                months[(_month_start(day), *rest)] += count
+            for grain, counts in ((Grain.DAY, days), (Grain.MONTH, months)):
+                touched += _upsert_many(spec, str(grain), counts)
+            days.clear()
+        return touched
+
+
+def _upsert_many(spec: RollupSpec, grain: str, counts: Counter[Key]) -> int:
+    if not counts:
+        return 0
+    columns = ("grain", "day", *spec.columns)
+    names = ", ".join(_q(name) for name in columns)
+    placeholders = ", ".join(["%s"] * (len(columns) + 1))
+    table = _q(spec.table)
+    sql = (
+        f"INSERT INTO {table} ({names}, {_q('contacts')}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({names}) DO UPDATE SET {_q('contacts')} = "
+        f"{table}.{_q('contacts')} + EXCLUDED.{_q('contacts')}"
+    )
+    rows = [
+        [grain, _date_param(day), *rest, count] for (day, *rest), count in counts.items() if count
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > 1_000:
+            # Set-based: COPY the sums into a temporary table, then one INSERT … ON CONFLICT.
+            # Row-by-row upserts run at ~15 k rows/s; this at several times that.
+            staging = _q(f"staging_{spec.table}")
+            all_names = f"{names}, {_q('contacts')}"
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {all_names} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY {staging} ({all_names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({all_names}) SELECT {all_names} FROM {staging} "  # noqa: S608
+                f"ON CONFLICT ({names}) DO UPDATE SET {_q('contacts')} = "
+                f"{table}.{_q('contacts')} + EXCLUDED.{_q('contacts')}"
+            )
+            cursor.execute(f"DROP TABLE {staging}")
+        else:
+            for start in range(0, len(rows), 10_000):
+                cursor.executemany(sql, rows[start : start + 10_000])
+    return len(rows)
+
+
 # --- consistency check --------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from kglijn.contacts.models import Contact, Reason, ReferralOrganisation
 from kglijn.contacts.services import reason_save
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.provinces import Province
+from kglijn.reports.models import ContactRollup
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,12 @@ def test_good_csv_imports_exactly_its_rows(tmp_path: Path) -> None:
     assert (result.read, result.imported, result.already_present, result.rejected) == (3, 3, 0, 0)
     assert not result.failed
     assert result.messages == []
-    assert result.days == {dt.date(2023, 3, 6), dt.date(2023, 7, 1), dt.date(2022, 1, 1)}
+    # the three contacts' Brussels days are in the report rollups, nothing else
+    assert set(ContactRollup.objects.filter(grain="d").values_list("day", flat=True)) == {
+        dt.date(2023, 3, 6),
+        dt.date(2023, 7, 1),
+        dt.date(2022, 1, 1),
+    }
     assert_good_rows_imported()
     assert table_counts() == {"contacts": 3, "reasons": 3, "referrals": 3}
 
@@ -450,6 +456,11 @@ def test_random_contacts_aggregate_to_the_generators_counts(tmp_path: Path) -> N
     assert {(y, c, p): n for y, c, p, n in aggregated} == dict(truth)
     expected_links = sum(len([c for c in row["reasons"].split("|") if c]) for row in rows)
     assert Contact.reasons.through.objects.count() == expected_links
+    # thousands of rollup keys: on PostgreSQL this takes the COPY + set-based upsert path
+    from kglijn.reports.rollups import rollups_check
+
+    assert ContactRollup.objects.count() > 1_000
+    assert rollups_check() == []
 
 
 def test_rollups_equal_the_raw_data_after_an_import(tmp_path: Path) -> None:
@@ -458,8 +469,26 @@ def test_rollups_equal_the_raw_data_after_an_import(tmp_path: Path) -> None:
     rows, _truth = random_rows(500, seed=5)
     contacts_import(path=write_csv(tmp_path / "random.csv", rows))
     contacts_import(path=write_csv(tmp_path / "good.csv", GOOD))
+    # a re-import (all present) and a failed import must add nothing to the rollups
+    contacts_import(path=write_csv(tmp_path / "random.csv", rows))
+    bad = [dict(rows[0], external_id="new-1"), dict(rows[1], external_id="new-2", channel="fax")]
+    assert contacts_import(path=write_csv(tmp_path / "bad.csv", bad)).failed
 
     assert rollups_check() == []
+
+
+def test_import_adds_to_rollups_of_days_that_already_have_contacts(tmp_path: Path) -> None:
+    from kglijn.reports.rollups import rollups_check
+
+    contacts_import(path=write_csv(tmp_path / "good.csv", GOOD))
+    twins = [dict(row, external_id=f"twin-{row['external_id']}") for row in GOOD]
+
+    contacts_import(path=write_csv(tmp_path / "twins.csv", twins))
+
+    assert rollups_check() == []
+    assert sum(
+        ContactRollup.objects.filter(grain="d").values_list("contacts", flat=True)
+    ) == 2 * len(GOOD)
 
 
 def test_ids_continue_after_existing_contacts(tmp_path: Path) -> None:

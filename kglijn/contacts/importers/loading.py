@@ -20,6 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from kglijn.contacts.importers.validation import ValidatedChunk
 from kglijn.contacts.models import Contact, Status
 from kglijn.demo.loader import BulkWriter, TableSpec, first_free_ids, m2m_spec, table_spec
+from kglijn.reports.rollups import RollupAccumulator
 
 T = TypeVar("T")
 
@@ -108,12 +109,18 @@ class ContactLoader:
             for moment in moments
         ]
 
-    def write(self, chunk: ValidatedChunk, keep: list[int] | None) -> tuple[int, set[int]]:
-        """Write the chunk's rows at `keep` (None = all); returns (count, UTC epoch hours)."""
+    def write(
+        self,
+        chunk: ValidatedChunk,
+        keep: list[int] | None,
+        rollups: RollupAccumulator | None = None,
+    ) -> int:
+        """Write the chunk's rows at `keep` (None = all) and add them to `rollups`; returns
+        the count written."""
         received = _pick(chunk.received_at, keep)
         count = len(received)
         if not count:
-            return 0, set()
+            return 0
         ids = self._ids(count)
         absent: list[None] = [None] * count
         answered = absent if chunk.answered_at is None else _pick(chunk.answered_at, keep)
@@ -149,5 +156,17 @@ class ContactLoader:
             for referral in referral_ids
         ]
         self.writer.write(self.referrals, referrals)
-        hours = {int(moment.timestamp()) // 3600 for moment in received if moment is not None}
-        return count, hours
+        if rollups is not None:
+            rollups.add_columns(
+                received_at=[moment for moment in received if moment is not None],
+                channel=_pick(chunk.channel, keep),
+                direction=_pick(chunk.direction, keep),
+                origin=_pick(chunk.origin, keep),
+                office=_pick(chunk.office, keep),
+                province=_pick(chunk.province, keep),
+                topic=_pick(chunk.topic, keep),
+                anonymous=_pick(chunk.anonymous, keep),
+                reason_ids=_pick(chunk.reason_ids, keep),
+                referral_ids=_pick(chunk.referral_ids, keep),
+            )
+        return count

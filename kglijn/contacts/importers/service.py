@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gc
 import sys
 import time
@@ -22,8 +21,8 @@ from kglijn.contacts.importers.format import header_positions
 from kglijn.contacts.importers.loading import ContactLoader
 from kglijn.contacts.importers.readers import open_rows
 from kglijn.contacts.importers.validation import RowValidator, ValidatedChunk, catalogue_load
-from kglijn.core.business_calendar import BRUSSELS
 from kglijn.demo.loader import fast_writes
+from kglijn.reports.rollups import RollupAccumulator
 
 CHUNK_SIZE = 20_000
 MESSAGES_KEPT = 50  # bad rows described in the result; the rejects file has all of them
@@ -41,8 +40,8 @@ class ImportResult:
     messages: list[str] = field(default_factory=list)  # "line 17: reason; reason", the first ones
     rejects_path: Path | None = None  # written when skip_invalid and rows were rejected
     seconds: float = 0.0
-    rollup_seconds: float = 0.0  # of `seconds`: refreshing the report rollups of `days`
-    days: set[dt.date] = field(default_factory=set)  # Brussels dates of the imported contacts
+    rollup_seconds: float = 0.0  # of `seconds`: adding the imported contacts to the rollups
+    rollup_rows: int = 0  # rollup rows (day and month) the import added to or created
 
     @property
     def failed(self) -> bool:
@@ -95,11 +94,6 @@ class _Rejects:
             self._handle.close()
 
 
-def _brussels_days(hours: set[int]) -> set[dt.date]:
-    # Brussels is a whole number of hours off UTC, so the UTC hour fixes the Brussels date.
-    return {dt.datetime.fromtimestamp(hour * 3600, BRUSSELS).date() for hour in hours}
-
-
 def contacts_import(
     *,
     path: Path,
@@ -118,7 +112,7 @@ def contacts_import(
     """
     started = time.perf_counter()
     result = ImportResult(path=path, dry_run=dry_run, skip_invalid=skip_invalid)
-    hours: set[int] = set()
+    rollups = RollupAccumulator()
     with ExitStack() as stack:
         source = stack.enter_context(open_rows(path))
         positions = header_positions(source.header)
@@ -179,22 +173,17 @@ def contacts_import(
             if dry_run:
                 result.imported += len(candidates) - len(present)
             else:
-                written, chunk_hours = loader.write(chunk, keep)
-                result.imported += written
-                hours |= chunk_hours
+                result.imported += loader.write(chunk, keep, rollups)
             bars["load"].update(len(candidates))
         if result.failed:
             result.imported = 0
             result.already_present = 0
-            hours.clear()
         if result.failed or dry_run:
             transaction.set_rollback(True)
-        elif hours:
-            from kglijn.reports.rollups import rollups_refresh
-
-            result.days = _brussels_days(hours)
+        elif result.imported:
+            # Imported rows are new contacts: their sums are added to the rollups, O(imported).
             refresh_started = time.perf_counter()
-            rollups_refresh(days=result.days)
+            result.rollup_rows = rollups.apply()
             result.rollup_seconds = time.perf_counter() - refresh_started
     result.seconds = time.perf_counter() - started
     return result
