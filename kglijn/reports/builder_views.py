@@ -39,17 +39,15 @@ from kglijn.reports.builder import (
     DIMENSION_LABELS,
     MEASURES,
     SHARES_OF,
-    Dashboard,
     InvalidReport,
     ReportDefinition,
     ReportResult,
-    dashboard_default_year,
-    dashboard_figures,
     definition_summary,
     filter_choices,
     report_run,
 )
 from kglijn.reports.builder_exports import report_csv, report_xlsx
+from kglijn.reports.dashboard import Dashboard, dashboard_default_year, dashboard_figures
 from kglijn.reports.saved import (
     SavedReport,
     report_delete,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kglijn.contacts.models import Contact
-from kglijn.reports.builder import dashboard_default_year, dashboard_figures
+from kglijn.reports.dashboard import dashboard_default_year, dashboard_figures
 from tests.conftest import PASSWORD
 from tests.reports.test_builder import register_random_contacts, seed_catalogues
 
