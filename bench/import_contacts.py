@@ -19,52 +19,16 @@ import argparse
 import datetime as dt
 import os
 import platform
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROVINCES = ["BE-VAN", "BE-VOV", "BE-VWV", "BE-VBR", "BE-VLI", "BE-BRU", "BE-WHT", "BE-WBR",
-             "BE-WLG", "BE-WLX", "BE-WNA", ""]  # fmt: skip
-REASONS = ["info-kg", "general", "care-report", "advice", "vaccination", "cb-appointment",
-           "pregnancy-intro", "childcare-addresses", "childcare-qualification",
-           "childcare-fees"]  # fmt: skip
-REFERRALS = ["groeipakket", "consumentenombudsdienst", "zorginspectie", "fod-financien",
-             "fod-waso", "gezinsbond", "one", "rsvz", "vertrouwenscentrum",
-             "vlaamse-ombudsdienst"]  # fmt: skip
-HEADER = ("external_id,received_at,channel,origin,direction,province,topic,reasons,referrals,"
-          "office,anonymous\n")  # fmt: skip
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-
-def generate(path: Path, rows: int, *, seed: int) -> None:
-    """Random contacts 2019-2023, received_at with the Brussels offset of the moment."""
-    from zoneinfo import ZoneInfo
-
-    brussels = ZoneInfo("Europe/Brussels")
-    rng = random.Random(seed)
-    start = int(dt.datetime(2019, 1, 1, tzinfo=dt.UTC).timestamp())
-    span = 5 * 365 * 86400
-    reason_cells = ["", *REASONS, *(f"{a}|{b}" for a in REASONS[:4] for b in REASONS[4:])]
-    referral_cells = [""] * 8 + REFERRALS + [f"{REFERRALS[0]}|{REFERRALS[5]}"]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(HEADER)
-        lines = []
-        for number in range(rows):
-            moment = dt.datetime.fromtimestamp(start + rng.randrange(span), brussels)
-            channel = rng.choice(("phone", "phone", "phone", "email", "chat"))
-            origin = rng.choice(("mailbox", "webform", "")) if channel == "email" else ""
-            lines.append(
-                f"bench-{number},{moment.isoformat()},{channel},{origin},"
-                f"{'in' if rng.random() < 0.97 else 'out'},{rng.choice(PROVINCES)},"
-                f"{rng.choice(('childcare', 'family_support', ''))},{rng.choice(reason_cells)},"
-                f"{rng.choice(referral_cells)},{rng.choice(('front', 'pgjo', 'childcare'))},"
-                f"{'true' if rng.random() < 0.8 else 'false'}\n"
-            )
-            if len(lines) >= 100_000:
-                handle.writelines(lines)
-                lines.clear()
-        handle.writelines(lines)
+from bench.datagen import generate  # noqa: E402  (the same random rows as bench/reports.py)
 
 
 def _load_average() -> str:
@@ -116,7 +80,7 @@ def main() -> int:
 
         path = Path(scratch) / "contacts.csv"
         began = time.perf_counter()
-        generate(path, args.rows, seed=args.seed)
+        generate(path, args.rows, args.seed)
         generated = time.perf_counter() - began
         before = Contact.objects.count()
         load_before = _load_average()

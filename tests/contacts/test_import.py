@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +14,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
+from django.utils import translation
 
 from kglijn.contacts.importers import ImportFileError, contacts_import
 from kglijn.contacts.importers.format import ALL_COLUMNS, REQUIRED_COLUMNS
@@ -21,6 +23,14 @@ from kglijn.contacts.services import reason_save
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.provinces import Province
 from kglijn.reports.models import ContactRollup
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # Messages are asserted by their English msgid, whatever the Dutch catalogue says.
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from kglijn.contacts.models import Contact
 from tests.contacts.test_import import GOOD, table_counts, write_csv
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # Messages are asserted by their English msgid, whatever the Dutch catalogue says.
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
