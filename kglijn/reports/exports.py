@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 
 from kglijn.core.provinces import Province
-from kglijn.reports.selectors import CHANNELS, PROVINCE_KEYS, TOPICS
+from kglijn.reports.selectors import CHANNELS, PROVINCE_KEYS, TOPICS, reason_names
 
 CHANNEL_NL = {"chat": "Chat", "phone": "Telefoon", "email": "E-mail", "total": "Totaal"}
 PROVINCE_NL = {
@@ -61,6 +61,7 @@ def yearly_report_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
+    names = reason_names()
     for year, data in report["years"].items():
         for key in (*CHANNELS, "total"):
             writer.writerow(("incoming", year, key, CHANNEL_NL[key], data["incoming"][key]))
@@ -74,7 +75,7 @@ def yearly_report_csv(report: dict[str, Any]) -> str:
         for row in data["top_referrals"]:
             writer.writerow(("top_referrals", year, row["code"], row["name"], row["count"]))
         for code, count in data["reason_counts"].items():
-            writer.writerow(("reason_counts", year, code, code, count))
+            writer.writerow(("reason_counts", year, code, names.get(code, code), count))
     return out.getvalue()
 
 
@@ -279,10 +280,14 @@ def yearly_report_xlsx(report: dict[str, Any]) -> bytes:
     sheet.insert_chart(1, 5, chart, {"x_scale": 1.4, "y_scale": 1.6})
 
     codes = _reason_codes(report)
+    names = reason_names()
     wide_sheet(
         "Contactredenen",
         "Contactreden",
-        [(code, [data[y]["reason_counts"].get(code, 0) for y in years]) for code in codes],
+        [
+            (names.get(code, code), [data[y]["reason_counts"].get(code, 0) for y in years])
+            for code in codes
+        ],
         integer,
         {"type": "bar"},
         "Inkomende contacten per contactreden",

@@ -265,3 +265,8 @@ def yearly_figures(*, date_from: dt.date, date_to: dt.date) -> list[YearFigures]
             )
         )
     return result
+
+
+def reason_names() -> dict[str, str]:
+    """Reason code -> its name in the catalogue (deactivated reasons included: history)."""
+    return dict(Reason.objects.values_list("code", "name"))

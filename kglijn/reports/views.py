@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kglijn.contacts.models import Channel, Topic
 from kglijn.core.provinces import UNREGISTERED, Province, province_label
 from kglijn.reports.exports import yearly_report_csv, yearly_report_xlsx
-from kglijn.reports.selectors import YearFigures, yearly_figures, yearly_report
+from kglijn.reports.selectors import YearFigures, reason_names, yearly_figures, yearly_report
 
 MAX_YEARS = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,6 +57,7 @@ def _context(
         for code, count in year.reason_counts.items():
             reason_totals[code] = reason_totals.get(code, 0) + count
     reason_codes = sorted(reason_totals, key=lambda code: (-reason_totals[code], code))
+    names = reason_names()
     return {
         "years": years,
         "date_from": date_from,
@@ -76,7 +77,8 @@ def _context(
             if value
         ],
         "reason_rows": [
-            (code, [year.reason_counts.get(code, 0) for year in years]) for code in reason_codes
+            (names.get(code, code), [year.reason_counts.get(code, 0) for year in years])
+            for code in reason_codes
         ],
         "download_query": f"from={date_from.isoformat()}&to={date_to.isoformat()}",
     }
