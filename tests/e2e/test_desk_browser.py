@@ -6,31 +6,19 @@ is missing the test fails with a clear message — it never skips silently.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from kglijn.accounts.services import roles_sync, user_create_with_role
 from kglijn.contacts.catalogue_seed import INITIAL_REASONS, INITIAL_REFERRALS
 from kglijn.contacts.models import Contact, Status
 from kglijn.contacts.services import reason_save, referral_save
 from kglijn.core.models import AuditEvent
+from tests.e2e.conftest import SCREENSHOTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PASSWORD = "browser-test-pass-1"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,39 +31,6 @@ def catalogues(transactional_db: None) -> None:
         reason_save(code=code, name=name, topic=topic, sort_order=order * 10)
     for code, name in INITIAL_REFERRALS:
         referral_save(code=code, name=name)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium with `make browser` "
-            "(apt-get install -y chromium chromium-driver) to run the browser tests."
-        )
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
-    # still synchronous and safe. Set only while the browser runs, so that nothing else in the
-    # session (e.g. `check --deploy` in a subprocess) inherits it.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def shot(page: Page, name: str) -> None:

@@ -8,33 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from kglijn.accounts.services import roles_sync, user_create_with_role
 from kglijn.reports.builder import ReportDefinition, report_run
 from kglijn.reports.saved import SavedReport
+from tests.e2e.conftest import SCREENSHOTS
 from tests.reports.test_builder import register_random_contacts, seed_catalogues
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PASSWORD = "browser-test-pass-1"
 
 # Painted (non-transparent) pixels of a canvas: 0 when Chart.js drew nothing.
@@ -54,42 +43,6 @@ def data(transactional_db: None) -> None:
     seed_catalogues()
     today = timezone.localdate()
     register_random_contacts(180, seed=11, first=dt.date(today.year - 1, 1, 1), last=today)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium with `make browser` "
-            "(apt-get install -y chromium chromium-driver) to run the browser tests."
-        )
-    # Playwright's sync API runs an event loop in this thread; set only while the browser runs.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="nl-BE", accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
 
 
 @pytest.fixture
