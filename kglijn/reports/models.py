@@ -25,6 +25,7 @@ from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
 class Grain(models.TextChoices):
     DAY = "d", _("Day")
     MONTH = "m", _("Month")
+    YEAR = "y", _("Year")
 
 
 class _Rollup(models.Model):

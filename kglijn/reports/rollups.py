@@ -94,6 +94,10 @@ def _month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
+def _year_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 1, 1)
+
+
 def _runs(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Consecutive days merged into inclusive (first, last) runs."""
     runs: list[tuple[dt.date, dt.date]] = []
@@ -187,6 +191,45 @@ def _aggregate_month(spec: RollupSpec, month: dt.date) -> None:
         )
 
 
+def _aggregate_year(spec: RollupSpec, year: int) -> None:
+    """Insert the year row(s) of `year` as the sum of its month rows (rows must be absent)."""
+    columns = ", ".join(_q(name) for name in spec.columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_q(spec.table)} ({_insert_columns(spec)}) "  # noqa: S608
+            f"SELECT %s, %s, {columns}, SUM({_q('contacts')}) FROM {_q(spec.table)} "
+            f"WHERE {_q('grain')} = %s AND {_q('day')} >= %s AND {_q('day')} <= %s "
+            f"GROUP BY {columns} HAVING SUM({_q('contacts')}) <> 0",
+            [
+                Grain.YEAR,
+                _date_param(dt.date(year, 1, 1)),
+                Grain.MONTH,
+                _date_param(dt.date(year, 1, 1)),
+                _date_param(dt.date(year, 12, 1)),
+            ],
+        )
+
+
+def add_missing_year_rows() -> None:
+    """(Re)build the year rows of every year that has month rows (the year grain came later)."""
+    with transaction.atomic():
+        for spec in SPECS:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT DISTINCT {_q('day')} FROM {_q(spec.table)} "  # noqa: S608
+                    f"WHERE {_q('grain')} = %s",
+                    [Grain.MONTH],
+                )
+                years = sorted({_as_date(row[0]).year for row in cursor.fetchall()})
+            for year in years:
+                _delete_range(spec, Grain.YEAR, dt.date(year, 1, 1), dt.date(year, 1, 1))
+                _aggregate_year(spec, year)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
 def _delete_range(spec: RollupSpec, grain: str, first: dt.date, last: dt.date) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -207,8 +250,8 @@ def _months(runs: Sequence[tuple[dt.date, dt.date]]) -> list[dt.date]:
 
 
 def rollups_refresh(*, days: Iterable[dt.date]) -> None:
-    """Recompute exactly the day rows of these Brussels days and the month rows of their
-    months from the contacts. Idempotent; one transaction."""
+    """Recompute exactly the day rows of these Brussels days, and the month and year rows of
+    their months and years, from the contacts. Idempotent; one transaction."""
     runs = _runs(days)
     if not runs:
         return
@@ -221,6 +264,9 @@ def rollups_refresh(*, days: Iterable[dt.date]) -> None:
             for month in months:
                 _delete_range(spec, Grain.MONTH, month, month)
                 _aggregate_month(spec, month)
+            for year in sorted({month.year for month in months}):
+                _delete_range(spec, Grain.YEAR, dt.date(year, 1, 1), dt.date(year, 1, 1))
+                _aggregate_year(spec, year)
 
 
 def _contact_day_span() -> tuple[dt.date, dt.date] | None:
@@ -260,6 +306,7 @@ def rollups_rebuild(*, progress: bool = False) -> None:
                 _aggregate_days(spec, first, last)
                 for month in _months([(first, last)]):
                     _aggregate_month(spec, month)
+                _aggregate_year(spec, first.year)
         if connection.vendor == "postgresql":
             # Fresh statistics, else the planner expects a handful of rows and sorts ~20 k
             # text keys per report instead of hashing them (measured: 85 ms -> 30 ms at 1 M).
@@ -290,7 +337,11 @@ class RollupState:
         local = self.received_at.astimezone(BRUSSELS)
         day = local.date()
         result: dict[type[Model], list[Key]] = {spec.model: [] for spec in SPECS}
-        for grain, period in ((Grain.DAY, day), (Grain.MONTH, _month_start(day))):
+        for grain, period in (
+            (Grain.DAY, day),
+            (Grain.MONTH, _month_start(day)),
+            (Grain.YEAR, _year_start(day)),
+        ):
             head = (str(grain), period)
             result[ContactRollup].append(
                 (
@@ -428,9 +479,11 @@ class RollupAccumulator:
         for spec in SPECS:
             days = self._days[spec.model]
             months: Counter[Key] = Counter()
+            years: Counter[Key] = Counter()
             for (day, *rest), count in days.items():
                 months[(_month_start(day), *rest)] += count
-            for grain, counts in ((Grain.DAY, days), (Grain.MONTH, months)):
+                years[(_year_start(day), *rest)] += count
+            for grain, counts in ((Grain.DAY, days), (Grain.MONTH, months), (Grain.YEAR, years)):
                 touched += _upsert_many(spec, str(grain), counts)
             days.clear()
         if connection.vendor == "postgresql" and touched > 10_000:
@@ -526,10 +579,11 @@ def rollups_check() -> list[str]:
                 start, end = day_bounds_utc(first, last)
                 select, params = _source_select(spec, Grain.DAY)
                 fresh.update(_rows(select, [*params, _datetime_param(start), _datetime_param(end)]))
-        months: Counter[Key] = Counter()
+        coarser: Counter[Key] = Counter()
         for key, count in fresh.items():
-            months[(str(Grain.MONTH), _month_start(key[1]), *key[2:])] += count
-        fresh.update({key: count for key, count in months.items() if count})
+            coarser[(str(Grain.MONTH), _month_start(key[1]), *key[2:])] += count
+            coarser[(str(Grain.YEAR), _year_start(key[1]), *key[2:])] += count
+        fresh.update({key: count for key, count in coarser.items() if count})
         for key in sorted(set(stored) | set(fresh), key=repr):
             have, want = stored.get(key, 0), fresh.get(key, 0)
             if have != want:

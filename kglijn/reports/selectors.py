@@ -73,6 +73,23 @@ def period_segments(*, first: dt.date, last: dt.date) -> list[Segment]:
     return segments
 
 
+def _year_segments(first: dt.date, last: dt.date) -> list[Segment]:
+    """Segments for first..last within one calendar year, reading the fewest rows: a year row
+    (12x fewer than month rows) when more than half the year is covered — minus the months and
+    days left out — else months and days (period_segments)."""
+    jan1, dec31 = dt.date(first.year, 1, 1), dt.date(first.year, 12, 31)
+    covered = (last - first).days + 1
+    if covered * 2 <= (dec31 - jan1).days + 1:
+        return period_segments(first=first, last=last)
+    segments = [Segment(Grain.YEAR, jan1, jan1)]
+    left_out = []
+    if first > jan1:
+        left_out += period_segments(first=jan1, last=first - dt.timedelta(days=1))
+    if last < dec31:
+        left_out += period_segments(first=last + dt.timedelta(days=1), last=dec31)
+    return segments + [Segment(s.grain, s.first, s.last, -s.sign) for s in left_out]
+
+
 def year_spans(*, date_from: dt.date, date_to: dt.date) -> list[tuple[int, dt.date, dt.date]]:
     """(year, first, last) per calendar year of the period, clipped to it."""
     if date_to < date_from:
@@ -143,11 +160,7 @@ def yearly_report(*, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     `date_from`/`date_to` are inclusive Brussels dates; one entry per calendar year, clipped.
     """
     spans = year_spans(date_from=date_from, date_to=date_to)
-    segments = [
-        segment
-        for _year, first, last in spans
-        for segment in period_segments(first=first, last=last)
-    ]
+    segments = [segment for _year, first, last in spans for segment in _year_segments(first, last)]
     incoming: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     outgoing: dict[int, int] = defaultdict(int)
     provinces: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -56,7 +56,7 @@ def register(agent: User) -> Callable[..., Contact]:
     return _register
 
 
-def test_register_adds_day_and_month_rows_on_the_brussels_day(register: Any) -> None:
+def test_register_adds_day_month_and_year_rows_on_the_brussels_day(register: Any) -> None:
     # Given/When: 31 Dec 2022 23:30 Brussels is still 2022 in Brussels, 2022-12-31 22:30 UTC
     register("2022-12-31T23:30", province="BE-VAN", topic="childcare", reason_codes=["advice"])
 
@@ -65,12 +65,14 @@ def test_register_adds_day_and_month_rows_on_the_brussels_day(register: Any) -> 
     assert rows == {
         (Grain.DAY, dt.date(2022, 12, 31), "BE-VAN", "childcare", 1),
         (Grain.MONTH, dt.date(2022, 12, 1), "BE-VAN", "childcare", 1),
+        (Grain.YEAR, dt.date(2022, 1, 1), "BE-VAN", "childcare", 1),
     }
     assert set(ContactHourRollup.objects.values_list("grain", "hour", "contacts")) == {
         (Grain.DAY, 23, 1),
         (Grain.MONTH, 23, 1),
+        (Grain.YEAR, 23, 1),
     }
-    assert ContactReasonRollup.objects.filter(reason__code="advice").count() == 2
+    assert ContactReasonRollup.objects.filter(reason__code="advice").count() == 3
     assert rollups_check() == []
 
 
