@@ -120,8 +120,11 @@ def _datetime_param(moment: dt.datetime) -> Any:
 # --- set-based aggregation from contacts --------------------------------------------------
 
 
-def _source_select(spec: RollupSpec, grain_value: str) -> tuple[str, list[Any]]:
-    """SELECT of (grain, day, columns…, contacts) from contacts in [%s, %s) of received_at."""
+def _source_select(
+    spec: RollupSpec, grain_value: str, *, new: NewContacts | None = None
+) -> tuple[str, list[Any]]:
+    """SELECT of (grain, day, columns…, contacts) from contacts in [%s, %s) of received_at, or,
+    with `new`, from the new contacts listed there (no parameters to add)."""
     contact = Contact._meta.db_table
     received = f"c.{_q('received_at')}"
     day_sql, day_params = connection.ops.datetime_cast_date_sql(received, (), "Europe/Brussels")
@@ -142,17 +145,25 @@ def _source_select(spec: RollupSpec, grain_value: str) -> tuple[str, list[Any]]:
             through = m2m.remote_field.through
             assert through is not None
             assert not isinstance(through, str)
-            join = (
-                f" JOIN {_q(through._meta.db_table)} m"
-                f" ON m.{_q(m2m.m2m_column_name())} = c.{_q('id')}"
-            )
+            link = f"m.{_q(m2m.m2m_column_name())}"
+            join = f" JOIN {_q(through._meta.db_table)} m ON {link} = c.{_q('id')}"
+            if new is not None:
+                join += f" AND {link} BETWEEN {new.first_id:d} AND {new.last_id:d}"
             select.append(f"m.{_q(m2m.m2m_reverse_name())}")
         else:
             select.append(f"c.{_q(column)}")
     group = ", ".join(str(position) for position in range(2, len(select) + 1))
+    if new is None:
+        where = f"WHERE {received} >= %s AND {received} < %s"
+    else:
+        # The id range keeps the scans of contacts and links to the new ones' neighbourhood:
+        # the cost does not grow with the register.
+        if not new.dense:
+            join = f" JOIN {_q(new.ids_table)} i ON i.{_q('id')} = c.{_q('id')}{join}"
+        where = f"WHERE c.{_q('id')} BETWEEN {new.first_id:d} AND {new.last_id:d}"
     sql = (
         f"SELECT {', '.join(select)}, COUNT(*) FROM {_q(contact)} c{join} "  # noqa: S608
-        f"WHERE {received} >= %s AND {received} < %s GROUP BY {group}"
+        f"{where} GROUP BY {group}"
     )
     return sql, params
 
@@ -427,112 +438,106 @@ def rollups_apply_change(*, before: RollupState | None, after: RollupState | Non
                 _upsert(spec, key, change)
 
 
-class RollupAccumulator:
-    """Sums the rollup keys of contacts that are NEW to the register (a bulk insert), so they can
-    be added to the rollups in one batch: cost O(new contacts), whatever the register holds.
+@dataclass(frozen=True)
+class NewContacts:
+    """The contacts a bulk insert added: their ids in a temporary table (column `id`) and the
+    smallest and largest of them."""
 
-    Only for rows that did not exist before (an importer that skips existing ids): adding keys
-    of contacts already rolled up would count them twice.
+    ids_table: str
+    first_id: int
+    last_id: int
+    count: int
+
+    @property
+    def dense(self) -> bool:
+        """Every id from first to last is a new contact (ids are unique): the range alone
+        picks them, no join with the ids table is needed."""
+        return self.last_id - self.first_id + 1 == self.count
+
+
+NEW_IDS_TABLE = "kglijn_new_contact_ids"
+
+
+def new_ids_table_create() -> str:
+    """An empty temporary table (column `id`) for the ids of contacts a bulk insert adds."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_q(NEW_IDS_TABLE)}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_q(NEW_IDS_TABLE)} ({_q('id')} bigint)")
+    return NEW_IDS_TABLE
+
+
+def new_ids_table_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_q(NEW_IDS_TABLE)}")
+
+
+def _period_start_sql(grain: str) -> str:
+    """SQL for the first day of the month / year of the date column `day`."""
+    unit = {Grain.MONTH: "month", Grain.YEAR: "year"}[Grain(grain)]
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('{unit}', {_q('day')}) AS date)"
+    return f"date({_q('day')}, 'start of {unit}')"
+
+
+def rollups_add_new_contacts(new: NewContacts) -> int:
+    """Add the contacts copied in `new` to every rollup, set-based, in the caller's
+    transaction; returns the rollup rows written or added to.
+
+    Only for contacts that are NEW to the register (a bulk insert that skips existing ids):
+    adding contacts already rolled up would count them twice. Cost O(new contacts), whatever
+    the register holds: their day sums are grouped once into a temporary table, and the day,
+    month and year rows are upserted from those sums.
     """
-
-    def __init__(self) -> None:
-        self._days: dict[type[Model], Counter[Key]] = {spec.model: Counter() for spec in SPECS}
-
-    def add_columns(
-        self,
-        *,
-        received_at: Sequence[dt.datetime],
-        channel: Sequence[str],
-        direction: Sequence[str],
-        origin: Sequence[str],
-        office: Sequence[str],
-        province: Sequence[str],
-        topic: Sequence[str],
-        anonymous: Sequence[bool],
-        reason_ids: Sequence[Iterable[int]],
-        referral_ids: Sequence[Iterable[int]],
-    ) -> None:
-        main = self._days[ContactRollup]
-        hourly = self._days[ContactHourRollup]
-        by_reason = self._days[ContactReasonRollup]
-        by_referral = self._days[ContactReferralRollup]
-        for index, moment in enumerate(received_at):
-            local = moment.astimezone(BRUSSELS)
-            day = local.date()
-            ch, di, of, pr, to = (
-                channel[index],
-                direction[index],
-                office[index],
-                province[index],
-                topic[index],
-            )
-            main[(day, ch, di, origin[index], of, pr, to, anonymous[index])] += 1
-            hourly[(day, local.hour, ch, di, of)] += 1
-            for reason in reason_ids[index]:
-                by_reason[(day, reason, ch, di, of, pr, to)] += 1
-            for referral in referral_ids[index]:
-                by_referral[(day, referral, ch, di, of, pr, to)] += 1
-
-    def apply(self) -> int:
-        """Add the sums to the day and month rows (upserts); returns the rows touched."""
-        touched = 0
+    touched = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Sums and sorts of a million rows fit in memory instead of spilling to disk with
+            # the default 4 MB (until the end of the transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         for spec in SPECS:
-            days = self._days[spec.model]
-            months: Counter[Key] = Counter()
-            years: Counter[Key] = Counter()
-            for (day, *rest), count in days.items():
-                months[(_month_start(day), *rest)] += count
-                years[(_year_start(day), *rest)] += count
-            for grain, counts in ((Grain.DAY, days), (Grain.MONTH, months), (Grain.YEAR, years)):
-                touched += _upsert_many(spec, str(grain), counts)
-            days.clear()
+            key = ", ".join(_q(name) for name in ("grain", "day", *spec.columns))
+            columns = ", ".join(_q(name) for name in spec.columns)
+            contacts = _q("contacts")
+            table = _q(spec.table)
+            upsert = (
+                f"ON CONFLICT ({key}) DO UPDATE SET {contacts} = "
+                f"{table}.{contacts} + EXCLUDED.{contacts}"
+            )
+            # Day sums from the contacts, month sums from the day sums, year sums from the
+            # month sums: each in a temporary table, upserted in key order (the unique index
+            # then grows mostly at its end).
+            coarser: str | None = None
+            for grain in (Grain.DAY, Grain.MONTH, Grain.YEAR):
+                sums = _q(f"kglijn_new_sums_{grain}")
+                cursor.execute(f"DROP TABLE IF EXISTS {sums}")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {sums} AS SELECT {key}, {contacts} "  # noqa: S608
+                    f"FROM {table} WHERE 1 = 0"
+                )
+                if coarser is None:
+                    select, params = _source_select(spec, Grain.DAY, new=new)
+                else:
+                    select = (
+                        f"SELECT %s, {_period_start_sql(grain)}, {columns}, "  # noqa: S608
+                        f"SUM({contacts}) FROM {coarser} GROUP BY 2, {columns}"
+                    )
+                    params = [str(grain)]
+                cursor.execute(f"INSERT INTO {sums} ({key}, {contacts}) {select}", params)
+                cursor.execute(
+                    f"INSERT INTO {table} ({key}, {contacts}) "  # noqa: S608
+                    f"SELECT {key}, {contacts} FROM {sums} WHERE 1 = 1 ORDER BY {key} {upsert}"
+                )
+                touched += cursor.rowcount
+                if coarser is not None:
+                    cursor.execute(f"DROP TABLE {coarser}")
+                coarser = sums
+            cursor.execute(f"DROP TABLE {coarser}")
         if connection.vendor == "postgresql" and touched > 10_000:
             # Fresh statistics, or the planner keeps plans made for nearly empty tables (a
             # 1 M-row import then made the yearly report 2.6x slower until autovacuum ran).
-            with connection.cursor() as cursor:
-                for spec in SPECS:
-                    cursor.execute(f"ANALYZE {_q(spec.table)}")
-        return touched
-
-
-def _upsert_many(spec: RollupSpec, grain: str, counts: Counter[Key]) -> int:
-    if not counts:
-        return 0
-    columns = ("grain", "day", *spec.columns)
-    names = ", ".join(_q(name) for name in columns)
-    placeholders = ", ".join(["%s"] * (len(columns) + 1))
-    table = _q(spec.table)
-    sql = (
-        f"INSERT INTO {table} ({names}, {_q('contacts')}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT ({names}) DO UPDATE SET {_q('contacts')} = "
-        f"{table}.{_q('contacts')} + EXCLUDED.{_q('contacts')}"
-    )
-    rows = [
-        [grain, _date_param(day), *rest, count] for (day, *rest), count in counts.items() if count
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) > 1_000:
-            # Set-based: COPY the sums into a temporary table, then one INSERT … ON CONFLICT.
-            # Row-by-row upserts run at ~15 k rows/s; this at several times that.
-            staging = _q(f"staging_{spec.table}")
-            all_names = f"{names}, {_q('contacts')}"
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {all_names} FROM {table} WITH NO DATA"
-            )
-            with cursor.cursor.copy(f"COPY {staging} ({all_names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO {table} ({all_names}) SELECT {all_names} FROM {staging} "  # noqa: S608
-                f"ON CONFLICT ({names}) DO UPDATE SET {_q('contacts')} = "
-                f"{table}.{_q('contacts')} + EXCLUDED.{_q('contacts')}"
-            )
-            cursor.execute(f"DROP TABLE {staging}")
-        else:
-            for start in range(0, len(rows), 10_000):
-                cursor.executemany(sql, rows[start : start + 10_000])
-    return len(rows)
+            for spec in SPECS:
+                cursor.execute(f"ANALYZE {_q(spec.table)}")
+    return touched
 
 
 # --- consistency check --------------------------------------------------------------------
@@ -562,9 +567,43 @@ def _describe(spec: RollupSpec, key: Key) -> str:
     return ", ".join(f"{name}={value}" for name, value in zip(names, key, strict=True))
 
 
+def _orphans() -> list[str]:
+    """References of contacts and their links that point at no row. PostgreSQL checks these
+    per statement without row locks (contacts migration 0004, ADR 0006), so a reference written
+    while its target was deleted in another transaction would show here."""
+    references: list[tuple[str, str, str]] = []
+    for field in Contact._meta.concrete_fields:
+        if field.is_relation and field.column is not None and field.related_model is not None:
+            references.append(
+                (Contact._meta.db_table, field.column, field.related_model._meta.db_table)
+            )
+    for name in ("reasons", "referrals"):
+        m2m = Contact._meta.get_field(name)
+        assert isinstance(m2m, ManyToManyField)
+        through = m2m.remote_field.through
+        assert through is not None
+        assert not isinstance(through, str)
+        references.append((through._meta.db_table, m2m.m2m_column_name(), Contact._meta.db_table))
+        target = m2m.related_model
+        assert not isinstance(target, str)
+        references.append((through._meta.db_table, m2m.m2m_reverse_name(), target._meta.db_table))
+    problems = []
+    with connection.cursor() as cursor:
+        for table, column, parent in references:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {_q(table)} t WHERE t.{_q(column)} IS NOT NULL "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {_q(parent)} p WHERE p.{_q('id')} = t.{_q(column)})"
+            )
+            (count,) = cursor.fetchone()
+            if count:
+                problems.append(f"{table}.{column}: {count} row(s) refer to no row of {parent}")
+    return problems
+
+
 def rollups_check() -> list[str]:
-    """Differences between the rollups and a fresh aggregate of the contacts (empty = exact)."""
-    problems: list[str] = []
+    """Differences between the rollups and a fresh aggregate of the contacts, and references
+    of contacts or links to missing rows (empty = exact)."""
+    problems: list[str] = _orphans()
     span = _contact_day_span()
     for spec in SPECS:
         stored = _rows(

@@ -515,3 +515,40 @@ def test_ids_continue_after_existing_contacts(tmp_path: Path) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence('contacts_contact', 'id'))")
             assert cursor.fetchone()[0] > max(ids)
+
+
+def test_a_broken_line_after_good_chunks_stops_the_import_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    # Chunks are read and checked in a second thread while earlier ones are written: a file
+    # that turns out to be broken further on must still leave nothing behind.
+    rows = [{**GOOD[0], "external_id": f"id-{n}"} for n in range(9)]
+    path = write_csv(tmp_path / "in.csv", rows)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + 'id-broken,"2023-03-06T09:14:03+01:00\n', encoding="utf-8")
+    before = table_counts()
+
+    with pytest.raises(ImportFileError, match="line 11"):
+        contacts_import(path=path, chunk_size=2)
+
+    assert table_counts() == before
+
+
+def test_the_rollups_of_an_import_come_from_its_own_contacts_only(tmp_path: Path) -> None:
+    from kglijn.contacts.services import contact_register
+    from kglijn.reports.rollups import rollups_check
+
+    # A contact registered on the desk before the import, with a lower id, and one after it,
+    # with a higher id: the import adds exactly its own rows to the rollups.
+    contact_register(
+        by=None, channel="phone", received_at=dt.datetime(2023, 3, 6, 9, tzinfo=BRUSSELS)
+    )
+    path = write_csv(tmp_path / "in.csv", GOOD)
+    result = contacts_import(path=path)
+    contact_register(
+        by=None, channel="phone", received_at=dt.datetime(2023, 3, 6, 10, tzinfo=BRUSSELS)
+    )
+
+    assert result.imported == len(GOOD)
+    assert result.rollup_rows > 0
+    assert rollups_check() == []

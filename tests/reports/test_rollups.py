@@ -184,3 +184,34 @@ def test_demo_load_and_reset_leave_rollups_exact(db: None) -> None:
     assert rollups_check() == []
     assert not ContactRollup.objects.exists()
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_check_reports_a_link_to_a_missing_contact(register: Any) -> None:
+    contact = register("2023-03-06T09:00")
+    through = Contact.reasons.through
+    reason_id = contact.reasons.values_list("pk", flat=True).first()
+    if reason_id is None:
+        from kglijn.contacts.models import Reason
+
+        reason_id = Reason.objects.values_list("pk", flat=True).first()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # What a reference written during a concurrent delete would leave: the per-statement
+            # checks (ADR 0006) are skipped for this transaction only (the test user is superuser).
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        # SQLite checks its foreign keys at commit, which a test never reaches.
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(through._meta.db_table)} "  # noqa: S608
+            "(contact_id, reason_id) VALUES (%s, %s)",
+            [contact.pk + 1000, reason_id],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+    problems = rollups_check()
+    through.objects.filter(contact_id=contact.pk + 1000).delete()  # SQLite's teardown checks
+
+    assert f"{through._meta.db_table}.contact_id: 1 row(s) refer to no row of contacts_contact" in (
+        problems
+    )
+    assert rollups_check() == []

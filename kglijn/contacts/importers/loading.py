@@ -1,5 +1,11 @@
-"""Writes validated import rows with the demo's raw bulk writer (SQLite executemany, PostgreSQL
-COPY) inside the caller's transaction. No model instances are made per row.
+"""Writes validated import rows inside the caller's transaction. No model instances are made
+per row.
+
+Each chunk goes with the demo's raw bulk writer (PostgreSQL COPY, SQLite executemany) straight
+into the register, and its ids into a temporary table from which the rollups are summed at the
+end (kglijn.reports.rollups.rollups_add_new_contacts). COPY straight into the register rather
+than from a staging table with INSERT … SELECT: COPY inserts in batches (measured at 1 M
+contacts and their links: 19 s against 31 s).
 
 Contact ids: PostgreSQL hands them out from the table's own sequence (one `nextval` batch per
 chunk), so contacts registered on the desk during a long import never collide with imported ids
@@ -19,8 +25,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kglijn.contacts.importers.validation import ValidatedChunk
 from kglijn.contacts.models import Contact, Status
-from kglijn.demo.loader import BulkWriter, TableSpec, first_free_ids, m2m_spec, table_spec
-from kglijn.reports.rollups import RollupAccumulator
+from kglijn.demo.loader import (
+    BulkWriter,
+    TableSpec,
+    first_free_ids,
+    m2m_spec,
+    table_spec,
+)
+from kglijn.reports.rollups import NewContacts, new_ids_table_create, new_ids_table_drop
 
 T = TypeVar("T")
 
@@ -59,10 +71,18 @@ class ContactLoader:
                 **dict.fromkeys(BLANK_TEXT_FIELDS, ""),
             },
         )
-        self.reasons = _without_id(m2m_spec(Contact, "reasons", connection=connection))
-        self.referrals = _without_id(m2m_spec(Contact, "referrals", connection=connection))
+        self.links = {
+            name: _without_id(m2m_spec(Contact, name, connection=connection))
+            for name in ("reasons", "referrals")
+        }
+        # The ids written, for adding exactly these contacts to the rollups.
+        self._ids_spec = TableSpec(Contact, new_ids_table_create(), ("id",), ())
+        self._first_id: int | None = None
+        self._last_id: int | None = None
+        self._written = 0
         self._any_external_id = Contact.objects.filter(external_id__isnull=False).exists()
         self._next_ids: Iterator[int] | None = None
+        self._sequence: str | None = None  # PostgreSQL: the contact id sequence
         quote = connection.ops.quote_name
         self._table = quote(self.contacts.table)
         self._external_id = quote("external_id")
@@ -90,11 +110,19 @@ class ContactLoader:
     def _ids(self, count: int) -> list[int]:
         if self.postgresql:
             with self.connection.cursor() as cursor:
+                if self._sequence is None:
+                    cursor.execute(
+                        "SELECT pg_get_serial_sequence(%s, %s)",
+                        [self.contacts.table, self.contacts.columns[0]],
+                    )
+                    (self._sequence,) = cursor.fetchone()
+                # One array instead of `count` result rows: 10x less time in the driver.
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [self.contacts.table, self.contacts.columns[0], count],
+                    "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                    [self._sequence, count],
                 )
-                return [row[0] for row in cursor.fetchall()]
+                (ids,) = cursor.fetchone()
+                return list(ids)
         if self._next_ids is None:
             (first,) = first_free_ids([self.contacts], self.connection)
             self._next_ids = itertools.count(first)
@@ -109,14 +137,8 @@ class ContactLoader:
             for moment in moments
         ]
 
-    def write(
-        self,
-        chunk: ValidatedChunk,
-        keep: list[int] | None,
-        rollups: RollupAccumulator | None = None,
-    ) -> int:
-        """Write the chunk's rows at `keep` (None = all) and add them to `rollups`; returns
-        the count written."""
+    def write(self, chunk: ValidatedChunk, keep: list[int] | None) -> int:
+        """Write the chunk's rows at `keep` (None = all); returns the count written."""
         received = _pick(chunk.received_at, keep)
         count = len(received)
         if not count:
@@ -144,29 +166,27 @@ class ContactLoader:
         )
         self.writer.write(self.contacts, rows)
         del rows
-        reasons = [
-            (contact, reason)
-            for contact, reason_ids in zip(ids, _pick(chunk.reason_ids, keep), strict=True)
-            for reason in reason_ids
-        ]
-        self.writer.write(self.reasons, reasons)
-        referrals = [
-            (contact, referral)
-            for contact, referral_ids in zip(ids, _pick(chunk.referral_ids, keep), strict=True)
-            for referral in referral_ids
-        ]
-        self.writer.write(self.referrals, referrals)
-        if rollups is not None:
-            rollups.add_columns(
-                received_at=[moment for moment in received if moment is not None],
-                channel=_pick(chunk.channel, keep),
-                direction=_pick(chunk.direction, keep),
-                origin=_pick(chunk.origin, keep),
-                office=_pick(chunk.office, keep),
-                province=_pick(chunk.province, keep),
-                topic=_pick(chunk.topic, keep),
-                anonymous=_pick(chunk.anonymous, keep),
-                reason_ids=_pick(chunk.reason_ids, keep),
-                referral_ids=_pick(chunk.referral_ids, keep),
-            )
+        self.writer.write(self._ids_spec, [(contact,) for contact in ids])
+        self._written += len(ids)
+        low, high = min(ids), max(ids)
+        self._first_id = low if self._first_id is None else min(self._first_id, low)
+        self._last_id = high if self._last_id is None else max(self._last_id, high)
+        for name, codes in (("reasons", chunk.reason_ids), ("referrals", chunk.referral_ids)):
+            links = [
+                (contact, code)
+                for contact, code_ids in zip(ids, _pick(codes, keep), strict=True)
+                for code in code_ids
+            ]
+            self.writer.write(self.links[name], links)
         return count
+
+    @property
+    def new(self) -> NewContacts | None:
+        """The contacts written so far, for rollups_add_new_contacts (None: none written)."""
+        if self._first_id is None or self._last_id is None:
+            return None
+        return NewContacts(self._ids_spec.table, self._first_id, self._last_id, self._written)
+
+    def close(self) -> None:
+        """Drop the temporary table (after the rollups were added)."""
+        new_ids_table_drop()

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import csv
 import gc
+import queue
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from kglijn.contacts.importers.format import header_positions
 from kglijn.contacts.importers.loading import ContactLoader
-from kglijn.contacts.importers.readers import open_rows
+from kglijn.contacts.importers.readers import Chunk, open_rows
 from kglijn.contacts.importers.validation import RowValidator, ValidatedChunk, catalogue_load
 from kglijn.demo.loader import fast_writes
-from kglijn.reports.rollups import RollupAccumulator
+from kglijn.reports.rollups import rollups_add_new_contacts
 
 CHUNK_SIZE = 20_000
 MESSAGES_KEPT = 50  # bad rows described in the result; the rejects file has all of them
@@ -72,6 +74,60 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_DONE = object()
+
+
+@contextmanager
+def _validated_ahead(
+    chunks: Iterator[Chunk], validate: Callable[[list[int], list[list[str]]], ValidatedChunk]
+) -> Iterator[Iterator[ValidatedChunk]]:
+    """The chunks, validated in a second thread while this one writes the previous ones.
+
+    Reading and checking is Python work; writing is mostly waiting for the database (psycopg
+    releases the GIL then), so the two overlap on a second core. The database connection and
+    its transaction stay in the calling thread. At most two chunks wait in between; an error in
+    the reader (a broken CSV line) is raised here, in order, after the chunks before it.
+    """
+    ahead: queue.Queue[object] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    language = translation.get_language()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        with translation.override(language):
+            try:
+                for lines, rows in chunks:
+                    if not put(validate(lines, rows)):
+                        return
+            except BaseException as exc:  # handed to the consuming thread, raised there
+                put(exc)
+                return
+            put(_DONE)
+
+    def consume() -> Iterator[ValidatedChunk]:
+        while (item := ahead.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, ValidatedChunk)
+            yield item
+
+    worker = threading.Thread(target=work, name="kglijn-import-check", daemon=True)
+    worker.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        worker.join()
+
+
 class _Rejects:
     """The rejected rows as read, plus their line and reasons, in a CSV opened on first use."""
 
@@ -112,7 +168,6 @@ def contacts_import(
     """
     started = time.perf_counter()
     result = ImportResult(path=path, dry_run=dry_run, skip_invalid=skip_invalid)
-    rollups = RollupAccumulator()
     with ExitStack() as stack:
         source = stack.enter_context(open_rows(path))
         positions = header_positions(source.header)
@@ -144,8 +199,11 @@ def contacts_import(
             )
         }
         loading = True
-        for lines, rows in source.chunks(chunk_size):
-            chunk = validator.validate(lines, rows)
+        checked = stack.enter_context(
+            _validated_ahead(source.chunks(chunk_size), validator.validate)
+        )
+        for chunk in checked:
+            lines, rows = chunk.lines, chunk.rows
             result.read += len(rows)
             bars["check"].update(len(rows))
             keep: list[int] | None = None
@@ -173,17 +231,19 @@ def contacts_import(
             if dry_run:
                 result.imported += len(candidates) - len(present)
             else:
-                result.imported += loader.write(chunk, keep, rollups)
+                result.imported += loader.write(chunk, keep)
             bars["load"].update(len(candidates))
         if result.failed:
             result.imported = 0
             result.already_present = 0
         if result.failed or dry_run:
             transaction.set_rollback(True)
-        elif result.imported:
-            # Imported rows are new contacts: their sums are added to the rollups, O(imported).
+        elif loader.new is not None:
+            # Imported rows are new contacts: they are added to the rollups, O(imported).
             refresh_started = time.perf_counter()
-            result.rollup_rows = rollups.apply()
+            result.rollup_rows = rollups_add_new_contacts(loader.new)
             result.rollup_seconds = time.perf_counter() - refresh_started
+        if not (result.failed or dry_run):
+            loader.close()  # a rolled-back transaction takes its tables along
     result.seconds = time.perf_counter() - started
     return result
