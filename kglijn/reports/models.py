@@ -55,24 +55,14 @@ class ContactRollup(_Rollup):
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
     anonymous = models.BooleanField(_("anonymous"))
 
+    # The key is the primary key: no surrogate id to number and index per row (ADR 0006).
+    pk = models.CompositePrimaryKey(
+        "grain", "day", "channel", "direction", "origin", "office", "province", "topic", "anonymous"
+    )
+
     class Meta:
         verbose_name = _("contact rollup")
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "grain",
-                    "day",
-                    "channel",
-                    "direction",
-                    "origin",
-                    "office",
-                    "province",
-                    "topic",
-                    "anonymous",
-                ],
-                name="reports_contactrollup_key",
-            )
-        ]
+        db_table = "reports_rollup_contact"
 
 
 class ContactHourRollup(_Rollup):
@@ -80,14 +70,12 @@ class ContactHourRollup(_Rollup):
 
     hour = models.PositiveSmallIntegerField(_("hour"))
 
+    # The key is the primary key: no surrogate id to number and index per row (ADR 0006).
+    pk = models.CompositePrimaryKey("grain", "day", "hour", "channel", "direction", "office")
+
     class Meta:
         verbose_name = _("contact rollup per hour")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "day", "hour", "channel", "direction", "office"],
-                name="reports_contacthourrollup_key",
-            )
-        ]
+        db_table = "reports_rollup_hour"
 
 
 class ContactReasonRollup(_Rollup):
@@ -96,31 +84,23 @@ class ContactReasonRollup(_Rollup):
     # No database foreign key: a reason with rollup rows has link rows, and those keep it from
     # being deleted (contacts migration 0004); `rollups check` compares every row with the
     # contacts. Its deferred per-row check cost ~5 s at the commit of a 1 M import.
+    # No index of its own either: every read filters on grain and day first (the key's start).
     reason = models.ForeignKey(
-        Reason, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Reason, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     province = models.CharField(
         _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
     )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
 
+    # The key is the primary key: no surrogate id to number and index per row (ADR 0006).
+    pk = models.CompositePrimaryKey(
+        "grain", "day", "reason", "channel", "direction", "office", "province", "topic"
+    )
+
     class Meta:
         verbose_name = _("contact rollup per reason")
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "grain",
-                    "day",
-                    "reason",
-                    "channel",
-                    "direction",
-                    "office",
-                    "province",
-                    "topic",
-                ],
-                name="reports_contactreasonrollup_key",
-            )
-        ]
+        db_table = "reports_rollup_reason"
 
 
 class ContactReferralRollup(_Rollup):
@@ -128,30 +108,25 @@ class ContactReferralRollup(_Rollup):
 
     # No database foreign key, as for ContactReasonRollup.reason.
     referral = models.ForeignKey(
-        ReferralOrganisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        ReferralOrganisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     province = models.CharField(
         _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
     )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
 
+    # The key is the primary key: no surrogate id to number and index per row (ADR 0006).
+    pk = models.CompositePrimaryKey(
+        "grain", "day", "referral", "channel", "direction", "office", "province", "topic"
+    )
+
     class Meta:
         verbose_name = _("contact rollup per referral")
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "grain",
-                    "day",
-                    "referral",
-                    "channel",
-                    "direction",
-                    "office",
-                    "province",
-                    "topic",
-                ],
-                name="reports_contactreferralrollup_key",
-            )
-        ]
+        db_table = "reports_rollup_referral"
 
 
 from kglijn.reports.saved import SavedReport  # noqa: E402,F401  (model lives in saved.py)

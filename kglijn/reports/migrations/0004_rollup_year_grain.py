@@ -6,10 +6,9 @@ from django.db import migrations, models
 
 
 def add_year_rows(apps: Any, schema_editor: Any) -> None:
-    # Registers that already hold rollups get their year rows, summed from the month rows.
-    from kglijn.reports.rollups import add_missing_year_rows
-
-    add_missing_year_rows()
+    # Superseded like 0002's build (today's rollup code writes the tables of 0006): registers
+    # that held rollups without year rows got them when this ran; 0006 rebuilds empty rollups.
+    return
 
 
 class Migration(migrations.Migration):
