@@ -36,6 +36,20 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("KGLIJN_ENV=production needs SECRET_KEY (50+ random characters).")
 
+# The telephony platform signs its call events with this (HMAC-SHA256, docs/telephony.md).
+_DEV_TELEPHONY_SECRET = "dev-only-telephony-secret-change-me-" + "x" * 28
+KGLIJN_TELEPHONY_SECRET = os.environ.get(
+    "KGLIJN_TELEPHONY_SECRET", "" if PRODUCTION else _DEV_TELEPHONY_SECRET
+)
+if PRODUCTION and (
+    not KGLIJN_TELEPHONY_SECRET
+    or KGLIJN_TELEPHONY_SECRET == _DEV_TELEPHONY_SECRET
+    or len(KGLIJN_TELEPHONY_SECRET) < 32
+):
+    raise ImproperlyConfigured(
+        "KGLIJN_ENV=production needs KGLIJN_TELEPHONY_SECRET (32+ random characters)."
+    )
+
 DEBUG = _env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -56,6 +70,7 @@ INSTALLED_APPS = [
     "kglijn.contacts",
     "kglijn.demo",
     "kglijn.reports",
+    "kglijn.telephony",
 ]
 
 MIDDLEWARE = [
@@ -93,13 +108,21 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'kglijn.sqlite3'}"
+# No persistent connections: kglijn serves ASGI, where Django cannot close a thread's idle
+# connection (under load they piled up to PostgreSQL's "too many clients"). PostgreSQL gets a
+# connection pool per server process instead (psycopg_pool): a request borrows a connection
+# and returns it, no connection set-up per request.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_sqlite),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=0
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),
+        "timeout": 10,  # seconds a request waits for a free connection before failing
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the server read while `kglijn demo` or an import writes; 20 s busy timeout.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

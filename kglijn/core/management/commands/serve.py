@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
-import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from uvicorn import Config, Server
+from uvicorn.supervisors import Multiprocess
+
+
+class _Config(Config):
+    """uvicorn's Config, with a listening socket that asyncio recognises as TCP.
+
+    With several workers uvicorn binds the socket itself as `socket.socket(family)`: protocol
+    0, so asyncio never switches Nagle's algorithm off on accepted connections and every
+    keep-alive response waited ~40 ms for the client's delayed ACK (measured: 44 ms per request
+    with 3 workers, 1.5 ms with 1; uvicorn issue #3149). The same socket, re-wrapped with
+    protocol IPPROTO_TCP and TCP_NODELAY set, which accepted sockets inherit on Linux.
+    """
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return sock
+        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        tcp.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        tcp.set_inheritable(True)
+        return tcp
 
 
 class Command(BaseCommand):
@@ -21,7 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         self.stdout.write(f"kglijn serves on http://{host}:{port}/ (Ctrl+C stops)")
-        uvicorn.run(
+        config = _Config(
             "kglijn.config.asgi:application",
             host=host,
             port=port,
@@ -30,3 +52,10 @@ class Command(BaseCommand):
             proxy_headers=True,
             lifespan="off",
         )
+        try:
+            if workers > 1:
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
+            else:
+                Server(config).run()  # asyncio binds and sets TCP_NODELAY itself
+        except KeyboardInterrupt:
+            pass
