@@ -71,6 +71,13 @@ def main() -> int:
             check=True,
             cwd=ROOT,
         )
+        # Signed call events into `kglijn serve --workers 4`, database bench_telephony (~2 min).
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "telephony.py")],
+            env=pg_env,
+            check=True,
+            cwd=ROOT,
+        )
     else:
         print("BENCH_DATABASE_URL not set: PostgreSQL benchmark not run.", file=sys.stderr)
     return 0

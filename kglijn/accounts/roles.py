@@ -46,7 +46,12 @@ FRONT_OFFICE = Role(
     "Frontoffice-medewerker",
     _("Front-office agent"),
     "front",
-    (*_CONTACT_WORK, "contacts.escalate_contact", "contacts.queue_front"),
+    (
+        *_CONTACT_WORK,
+        "contacts.escalate_contact",
+        "contacts.queue_front",
+        "telephony.view_wallboard",
+    ),
 )
 PGJO_NURSE = Role(
     "pgjo_nurse",
@@ -83,6 +88,8 @@ TEAM_LEAD = Role(
         "contacts.view_referralorganisation",
         "core.view_audit_log",
         "contacts.view_reports",
+        "telephony.view_wallboard",
+        "telephony.view_service_levels",
     ),
 )
 INFORMATION_MANAGER = Role(
@@ -90,14 +97,19 @@ INFORMATION_MANAGER = Role(
     "Informatiebeheerder",
     _("Information manager"),
     None,
-    (*_CATALOGUES, "contacts.view_reports"),
+    (*_CATALOGUES, "contacts.view_reports", "telephony.view_service_levels"),
 )
 ANALYST = Role(
     "analyst",
     "Analist",
     _("Analyst"),
     None,
-    ("contacts.view_reports", "contacts.view_reason", "contacts.view_referralorganisation"),
+    (
+        "contacts.view_reports",
+        "contacts.view_reason",
+        "contacts.view_referralorganisation",
+        "telephony.view_service_levels",
+    ),
 )
 ADMINISTRATOR = Role(
     "administrator",
@@ -115,6 +127,9 @@ ADMINISTRATOR = Role(
         "core.delete_closingday",
         "core.view_audit_log",
         *_CATALOGUES,
+        "telephony.view_servicelevelcontract",
+        "telephony.add_servicelevelcontract",
+        "telephony.change_servicelevelcontract",
     ),
     staff=True,
 )

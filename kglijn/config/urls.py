@@ -14,5 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("kglijn.contacts.urls")),
     path("reports/", include("kglijn.reports.urls")),
+    path("telephony/", include("kglijn.telephony.urls")),
+    path("api/v1/telephony/", include("kglijn.telephony.api_urls")),
     path("beheer/", admin.site.urls),
 ]

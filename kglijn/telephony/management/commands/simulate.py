@@ -1,0 +1,293 @@
+"""`kglijn simulate calls`: replay a realistic day of calls against a running kglijn server."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from kglijn.core.business_calendar import BRUSSELS
+from kglijn.telephony.event_log import (
+    DEFAULT_SHORT_ABANDON_SECONDS,
+    DEFAULT_TARGET_SECONDS,
+    CallEvent,
+    ServiceLevel,
+)
+from kglijn.telephony.event_log import service_levels as reference_service_levels
+from kglijn.telephony.replay import (
+    MAX_BATCH,
+    ReplayError,
+    ReplayResult,
+    delivery_plan,
+    live_events,
+    replay,
+)
+from kglijn.telephony.simulator import (
+    DEFAULT_SEED,
+    calendar_hours,
+    expected_calls,
+    simulate_day,
+)
+
+
+def _day(value: str) -> dt.date:
+    if value == "today":
+        return dt.datetime.now(BRUSSELS).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            _("%(value)r is not a date (YYYY-MM-DD or 'today')") % {"value": value}
+        ) from exc
+
+
+def _fraction(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(
+            _("%(value)r is not a fraction between 0 and 1") % {"value": value}
+        )
+    return number
+
+
+def _secret() -> str:
+    secret = getattr(settings, "KGLIJN_TELEPHONY_SECRET", "") or os.environ.get(
+        "KGLIJN_TELEPHONY_SECRET", ""
+    )
+    return str(secret)
+
+
+class Command(BaseCommand):
+    help = _("Simulate traffic. Usage: kglijn simulate calls --day 2023-03-06 [--speed N]")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subparsers = parser.add_subparsers(dest="what", required=True)
+        calls = subparsers.add_parser(
+            "calls",
+            help=_("replay a realistic day of call events, signed, to a running kglijn"),
+        )
+        calls.add_argument(
+            "--day", type=_day, default="today", help=_("the day, YYYY-MM-DD (default: today)")
+        )
+        calls.add_argument(
+            "--speed",
+            type=float,
+            default=0.0,
+            help=_("N seconds of the day per second (60: a minute a second); 0 = at once"),
+        )
+        calls.add_argument("--url", default="http://127.0.0.1:8000", help=_("the kglijn server"))
+        calls.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        calls.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help=_("times the day's expected volume (e.g. 0.1 for a small day)"),
+        )
+        calls.add_argument(
+            "--batch",
+            type=int,
+            default=1,
+            help=_("events per request, 1-%(max)d (1: one JSON object a request)")
+            % {"max": MAX_BATCH},
+        )
+        calls.add_argument(
+            "--concurrency", type=int, default=4, help=_("parallel connections (default 4)")
+        )
+        calls.add_argument(
+            "--redeliver",
+            type=_fraction,
+            default=0.0,
+            help=_("fraction of events sent a second time, later (e.g. 0.1)"),
+        )
+        calls.add_argument(
+            "--shuffle",
+            type=_fraction,
+            default=0.0,
+            help=_("fraction of events sent some minutes late, out of order (e.g. 0.1)"),
+        )
+        calls.add_argument(
+            "--live",
+            action="store_true",
+            help=_(
+                "stamp the events with the wall clock as they are sent (new call ids each run; "
+                "durations shrink by --speed too): for the wallboard; needs --speed > 0"
+            ),
+        )
+        calls.add_argument(
+            "--target-seconds", type=int, default=DEFAULT_TARGET_SECONDS, help=_("for the report")
+        )
+        calls.add_argument(
+            "--short-abandon-seconds",
+            type=int,
+            default=DEFAULT_SHORT_ABANDON_SECONDS,
+            help=_("for the report"),
+        )
+        calls.add_argument(
+            "--events-out", type=Path, default=None, help=_("also write the events (JSON lines)")
+        )
+        calls.add_argument(
+            "--dry-run", action="store_true", help=_("generate and report, post nothing")
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        day: dt.date = options["day"]
+        speed: float = options["speed"]
+        if speed < 0:
+            raise CommandError(_("--speed must be 0 or more"))
+        if not 1 <= options["batch"] <= MAX_BATCH:
+            raise CommandError(_("--batch must be between 1 and %(max)d") % {"max": MAX_BATCH})
+        if options["live"] and speed <= 0:
+            raise CommandError(_("--live needs --speed > 0 (1 = real time)"))
+        if options["scale"] <= 0:
+            raise CommandError(_("--scale must be more than 0"))
+        hours = calendar_hours(day)
+        if "front" not in hours:
+            raise CommandError(
+                _("%(day)s is not a working day: the line is closed, there are no calls")
+                % {"day": day.isoformat()}
+            )
+        simulated = simulate_day(
+            day,
+            hours=hours,
+            seed=options["seed"],
+            expected=expected_calls(day) * options["scale"],
+        )
+        events = [event.as_json() for event in simulated.events]
+        if options["live"]:
+            tag = f"live{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}"
+            events = live_events(events, speed=speed, start=dt.datetime.now(BRUSSELS), tag=tag)
+        if options["events_out"] is not None:
+            with options["events_out"].open("w", encoding="utf-8") as handle:
+                for event in events:
+                    handle.write(json.dumps(event) + "\n")
+        calls = len({event["call_id"] for event in events})
+        self.stdout.write(
+            _(
+                "%(day)s, seed %(seed)d: %(calls)d calls, %(events)d events "
+                "(expected volume %(exp).0f)"
+            )
+            % {
+                "day": day.isoformat(),
+                "seed": options["seed"],
+                "calls": calls,
+                "events": len(events),
+                "exp": simulated.expected_calls,
+            }
+        )
+        if not options["dry_run"]:
+            self._post(events, options)
+        self._report_levels(
+            reference_service_levels(
+                [CallEvent.from_json(event) for event in events],
+                target_seconds=options["target_seconds"],
+                short_abandon_seconds=options["short_abandon_seconds"],
+            )
+        )
+
+    def _post(self, events: list[dict[str, Any]], options: dict[str, Any]) -> None:
+        secret = _secret()
+        if not secret:
+            raise CommandError(
+                _("KGLIJN_TELEPHONY_SECRET is not set: the server would refuse every event")
+            )
+        plan = delivery_plan(
+            events,
+            redeliver=options["redeliver"],
+            shuffle=options["shuffle"],
+            seed=options["seed"],
+        )
+        lock = threading.Lock()
+        with tqdm(
+            total=len(plan),
+            unit="event",
+            disable=options["verbosity"] == 0,
+            desc=_("posting"),
+        ) as bar:
+
+            def progress(count: int) -> None:
+                with lock:
+                    bar.update(count)
+
+            try:
+                result = replay(
+                    plan,
+                    url=options["url"],
+                    secret=secret,
+                    # Live events carry wall-clock times already: sent as they fall due.
+                    speed=1.0 if options["live"] else options["speed"],
+                    batch=options["batch"],
+                    concurrency=options["concurrency"],
+                    on_progress=progress,
+                )
+            except ReplayError as exc:
+                raise CommandError(str(exc)) from exc
+        self._report_replay(result, planned=len(plan))
+        if result.errors:
+            raise CommandError(
+                _("the server refused %(count)d event(s)") % {"count": result.errors}
+            )
+
+    def _report_replay(self, result: ReplayResult, *, planned: int) -> None:
+        for message in result.error_messages[:10]:
+            self.stderr.write(message)
+        self.stdout.write(
+            _(
+                "sent %(sent)d of %(planned)d events in %(requests)d requests: accepted "
+                "%(accepted)d, duplicates %(duplicates)d, errors %(errors)d, early (before "
+                "their call's start, kept: HTTP 409) %(pending)d; %(seconds).1f s, "
+                "%(rate)s events/s, latency p50 %(p50).1f ms, p99 %(p99).1f ms"
+            )
+            % {
+                "sent": result.sent,
+                "planned": planned,
+                "requests": result.requests,
+                "accepted": result.accepted,
+                "duplicates": result.duplicates,
+                "pending": result.pending,
+                "errors": result.errors,
+                "seconds": result.seconds,
+                "rate": f"{result.events_per_second:,.0f}",
+                "p50": result.percentile_ms(0.50),
+                "p99": result.percentile_ms(0.99),
+            }
+        )
+
+    def _report_levels(self, levels: dict[tuple[str, dt.datetime | None], ServiceLevel]) -> None:
+        self.stdout.write(_("Service levels computed from the events (reference):"))
+        header = (
+            f"{'office':<10} {'offered':>7} {'answered':>8} {'abandoned':>9} {'short':>5} "
+            f"{'call-back':>9} {'SL %':>6} {'ASA s':>6} {'AHT s':>6} {'longest s':>9}"
+        )
+        self.stdout.write(header)
+        for (office, _hour), level in levels.items():
+            pct = level.service_level_pct
+            asa = level.asa_seconds
+            aht = level.aht_seconds
+            self.stdout.write(
+                f"{office:<10} {level.offered:>7} {level.answered:>8} {level.abandoned:>9} "
+                f"{level.short_abandoned:>5} {level.callbacks:>9} "
+                f"{'-' if pct is None else f'{pct:.1f}':>6} "
+                f"{'-' if asa is None else f'{asa:.1f}':>6} "
+                f"{'-' if aht is None else f'{aht:.0f}':>6} {level.longest_wait:>9.0f}"
+            )
+        if levels:
+            level = next(iter(levels.values()))
+            self.stdout.write(
+                _(
+                    "SL = answered within %(target)d s ÷ offered; short abandons "
+                    "(< %(short)d s) excluded"
+                )
+                % {"target": level.target_seconds, "short": level.short_abandon_seconds}
+            )

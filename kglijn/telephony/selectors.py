@@ -1,0 +1,115 @@
+"""Reads of the phone channel: the wallboard's live figures and the agent's current call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Min, Q
+
+from kglijn.contacts.models import Office, Status
+from kglijn.core.business_calendar import BRUSSELS
+from kglijn.telephony.models import Call, CallState
+from kglijn.telephony.service_levels import ServiceLevelRow, norm_on, norms, service_level_today
+
+
+@dataclass(frozen=True)
+class OfficeBoard:
+    office: str
+    label: str
+    waiting: int
+    longest_wait_seconds: float | None
+    agents_talking: int
+    today: ServiceLevelRow
+
+    @property
+    def target_pct(self) -> float | None:
+        return float(self.today.target_pct) if self.today.target_pct is not None else None
+
+    @property
+    def below_target(self) -> bool:
+        return self.today.below_target
+
+
+@dataclass(frozen=True)
+class Wallboard:
+    at: dt.datetime
+    offices: list[OfficeBoard]
+
+    @property
+    def waiting(self) -> int:
+        return sum(office.waiting for office in self.offices)
+
+
+def _start_of_day(now: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(now.astimezone(BRUSSELS).date(), dt.time(), BRUSSELS)
+
+
+def wallboard_figures(*, now: dt.datetime) -> Wallboard:
+    """Per office: calls waiting now and the longest current wait, agents talking now, and
+    today's service level against the norm. Only today's calls count as live: a call whose
+    end never arrived does not haunt the board after midnight. Three small queries."""
+    since = _start_of_day(now)
+    live = Call.objects.filter(
+        state__in=[CallState.WAITING, CallState.CONNECTED], offered_at__gte=since
+    )
+    waiting: dict[str, dict[str, Any]] = {
+        row["office"]: dict(row)
+        for row in live.filter(state=CallState.WAITING)
+        .values("office")
+        .annotate(count=Count("id"), oldest=Min("waiting_since"))
+        .order_by()
+    }
+    talking = {
+        row["office"]: row["agents"]
+        for row in live.filter(state=CallState.CONNECTED, agent__isnull=False)
+        .values("office")
+        .annotate(agents=Count("agent", distinct=True))
+        .order_by()
+    }
+    today = service_level_today(now=now)
+    all_norms = norms()
+    labels = dict(Office.choices)
+    boards = []
+    for office in Office.values:
+        oldest = waiting.get(office, {}).get("oldest")
+        row = today[office]
+        if row.target_pct is None:
+            norm = norm_on(all_norms, office, now.astimezone(BRUSSELS).date())
+            row.target_pct, row.target_seconds = norm.target_pct, norm.target_seconds
+        boards.append(
+            OfficeBoard(
+                office=office,
+                label=str(labels[office]),
+                waiting=waiting.get(office, {}).get("count", 0),
+                longest_wait_seconds=(
+                    max(0.0, (now - oldest).total_seconds()) if oldest is not None else None
+                ),
+                agents_talking=talking.get(office, 0),
+                today=row,
+            )
+        )
+    return Wallboard(at=now, offices=boards)
+
+
+def call_current_for_agent(*, user: User | AnonymousUser, now: dt.datetime) -> Call | None:
+    """The call this agent is talking on now; else their latest call of today whose contact
+    still waits for its wrap-up (open and theirs) — what the desk offers to complete."""
+    if not user.is_authenticated:
+        return None
+    since = _start_of_day(now)
+    mine = Call.objects.filter(agent_id=user.pk, offered_at__gte=since).select_related("contact")
+    current = mine.filter(state=CallState.CONNECTED).order_by("-answered_at", "-id").first()
+    if current is not None:
+        return current
+    return (
+        mine.filter(
+            Q(state=CallState.ENDED),
+            contact__handler_id=user.pk,
+            contact__status=Status.OPEN,
+        )
+        .order_by("-ended_at", "-id")
+        .first()
+    )

@@ -1,0 +1,379 @@
+"""Every write of the phone channel: storing call events, deriving calls and their contacts.
+
+`call_events_ingest` is idempotent on the event id: the event table's unique key decides, with
+`INSERT … ON CONFLICT DO NOTHING`, so a redelivered event (even two deliveries racing in two
+server processes) is stored once and changes nothing. Each call touched by a new event is
+re-derived from all its stored events (kglijn.telephony.state) and written only where the
+result differs: a handful of statements per event, independent of the call history's size.
+The calls' contacts are written by kglijn.telephony.call_contacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kglijn.accounts.selectors import user_home_office
+from kglijn.contacts.models import Direction, Office
+from kglijn.telephony.call_contacts import contact_sync, contacts_for_calls, escalations_record
+from kglijn.telephony.events import EventInput, FieldError
+from kglijn.telephony.models import Call, CallEvent, CallLeg, CallState
+from kglijn.telephony.state import (
+    ContactFacts,
+    DerivedCall,
+    EventFact,
+    Leg,
+    contact_due,
+    contact_facts,
+    derive_call,
+)
+
+
+class EventsUnprocessable(Exception):
+    """Well-formed events that cannot apply (HTTP 422), e.g. an unknown agent: nothing stored."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.index}/{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    index: int
+    event_id: str
+    call_id: str
+    new: bool  # False: a redelivery of a stored event (changed nothing)
+    call_known: bool  # False: no event starts this call yet; kept, applies when one arrives
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcomes: list[EventOutcome]
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.new)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for outcome in self.outcomes if not outcome.new)
+
+    @property
+    def pending(self) -> list[EventOutcome]:
+        return [outcome for outcome in self.outcomes if not outcome.call_known]
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _agents(events: Sequence[EventInput]) -> dict[str, int]:
+    """Username -> user id of every agent the events name; 422 when one is unknown."""
+    names = {event.agent for event in events if event.agent}
+    if not names:
+        return {}
+    found = dict(
+        User.objects.filter(username__in=names, is_active=True).values_list("username", "id")
+    )
+    errors = [
+        FieldError(
+            event.index,
+            "agent",
+            _("Unknown agent “%(agent)s”: no active kglijn user has this username.")
+            % {"agent": event.agent},
+        )
+        for event in events
+        if event.agent and event.agent not in found
+    ]
+    if errors:
+        raise EventsUnprocessable(errors)
+    return found
+
+
+@dataclass(frozen=True)
+class _CallRow:
+    """What the upsert returns of a locked call row."""
+
+    pk: int
+    call_id: str
+    state: str
+    contact_id: int | None
+
+
+def _upsert_calls(call_ids: Sequence[str], now: dt.datetime) -> dict[str, _CallRow]:
+    """Create the missing call rows (pending) and lock all of them, in one statement.
+
+    ON CONFLICT DO UPDATE takes the row lock on existing calls, so concurrent requests for the
+    same call serialise here (in call id order: no deadlock between two batches).
+    """
+    table = _q(Call._meta.db_table)
+    columns = [
+        "call_id",
+        "state",
+        "direction",
+        "office",
+        "transferred_to",
+        "callback_requested",
+        "callback_number",
+        "updated_at",
+    ]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params: list[Any] = []
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    for call_id in call_ids:
+        params += [call_id, CallState.PENDING, Direction.IN, "", "", False, "", stamp]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(call_ids))} "
+            f"ON CONFLICT ({_q('call_id')}) "
+            f"DO UPDATE SET {_q('call_id')} = EXCLUDED.{_q('call_id')} "
+            f"RETURNING {_q('id')}, {_q('call_id')}, {_q('state')}, {_q('contact_id')}",
+            params,
+        )
+        return {
+            str(call_id): _CallRow(int(pk), str(call_id), str(state), contact_id)
+            for pk, call_id, state, contact_id in cursor.fetchall()
+        }
+
+
+def _insert_events(
+    events: Sequence[EventInput],
+    calls: dict[str, _CallRow],
+    agents: dict[str, int],
+    now: dt.datetime,
+) -> set[str]:
+    """Store the events that are not stored yet; the event ids actually inserted."""
+    table = _q(CallEvent._meta.db_table)
+    columns = [
+        "event_id",
+        "call_id",
+        "type",
+        "occurred_at",
+        "queue",
+        "agent_id",
+        "hold_seconds",
+        "caller_number",
+        "received_at",
+    ]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[Any] = []
+    for event in events:
+        params += [
+            event.event_id,
+            calls[event.call_id].pk,
+            event.type,
+            adapt(event.occurred_at),
+            event.queue,
+            agents.get(event.agent) if event.agent else None,
+            event.hold_seconds,
+            event.caller_number,
+            adapt(now),
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(events))} "
+            f"ON CONFLICT ({_q('event_id')}) DO NOTHING RETURNING {_q('event_id')}",
+            params,
+        )
+        return {str(row[0]) for row in cursor.fetchall()}
+
+
+@transaction.atomic
+def call_events_ingest(
+    *, events: Sequence[EventInput], now: dt.datetime | None = None
+) -> IngestResult:
+    """Store call events and bring their calls and contacts up to date.
+
+    Idempotent on event_id (a redelivery changes nothing); order of arrival does not matter
+    (each touched call is re-derived from all its events); an event for a call that nothing
+    has started yet is kept and reported as pending (it applies once the start arrives).
+    Raises EventsUnprocessable (nothing stored) when an event names an unknown agent.
+    """
+    now = now or timezone.now()
+    agents = _agents(events)
+    unique: dict[str, EventInput] = {}
+    for event in events:
+        unique.setdefault(event.event_id, event)  # the same id twice in one batch: first wins
+    calls = _upsert_calls(sorted({event.call_id for event in events}), now)
+    inserted = _insert_events(list(unique.values()), calls, agents, now)
+    new_index = {unique[event_id].index for event_id in inserted}
+    touched = sorted({unique[event_id].call_id for event_id in inserted})
+    known = {call_id for call_id, row in calls.items() if row.state != CallState.PENDING}
+    if touched:
+        known |= _derive_and_apply([calls[call_id] for call_id in touched], new_ids=inserted)
+    return IngestResult(
+        [
+            EventOutcome(
+                index=event.index,
+                event_id=event.event_id,
+                call_id=event.call_id,
+                new=event.index in new_index,
+                call_known=event.call_id in known,
+            )
+            for event in events
+        ]
+    )
+
+
+def _events_by_call(pks: Sequence[int]) -> dict[int, list[EventFact]]:
+    by_call: dict[int, list[EventFact]] = defaultdict(list)
+    rows = CallEvent.objects.filter(call_id__in=pks).values_list(
+        "call_id",
+        "event_id",
+        "type",
+        "occurred_at",
+        "queue",
+        "agent_id",
+        "hold_seconds",
+        "caller_number",
+    )
+    for call_pk, event_id, kind, occurred_at, queue, agent_id, hold, caller in rows:
+        by_call[call_pk].append(
+            EventFact(event_id, kind, occurred_at, queue, agent_id, hold, caller)
+        )
+    return by_call
+
+
+@dataclass
+class _Plan:
+    """One touched call: its derivation now and before this request, and its contact facts."""
+
+    call: _CallRow
+    derived: DerivedCall
+    before: DerivedCall | None
+    facts: ContactFacts | None  # None while the call needs no contact yet
+    contact_id: int | None
+
+
+def _plan(call: _CallRow, facts: list[EventFact], new_ids: set[str]) -> _Plan | None:
+    derived = derive_call(facts)
+    if derived is None:
+        return None  # still pending: nothing starts this call yet
+    before = derive_call(fact for fact in facts if fact.event_id not in new_ids)
+    if derived.direction == Direction.OUT and derived.office == "":
+        derived = _with_outbound_office(derived)
+        if before is not None and before.office == "":
+            before = replace(before, office=derived.office)
+    contact = contact_facts(derived, office=derived.office) if contact_due(derived) else None
+    return _Plan(call, derived, before, contact, call.contact_id)
+
+
+def _derive_and_apply(calls: list[_CallRow], *, new_ids: set[str]) -> set[str]:
+    """Re-derive each call from all its events and write what differs from the derivation
+    before this request's events (which is what the rows hold: Call and CallLeg are a pure
+    function of the stored events, written only here, under the call's row lock). Returns
+    the call ids that are started (not pending)."""
+    events = _events_by_call([call.pk for call in calls])
+    plans = [plan for call in calls if (plan := _plan(call, events[call.pk], new_ids))]
+    wanted = {
+        plan.call.pk: (plan.call.call_id, plan.facts)
+        for plan in plans
+        if plan.facts is not None and plan.contact_id is None
+    }
+    created = contacts_for_calls(wanted)
+    for plan in plans:
+        plan.contact_id = plan.contact_id or created.get(plan.call.pk)
+    new_legs: list[CallLeg] = []
+    for plan in plans:
+        stored = plan.before.legs if plan.before else ()
+        new_legs += _apply_legs(plan.call.pk, plan.derived.legs, stored)
+        _apply_call(plan)
+        if plan.facts is not None and plan.call.contact_id is not None:
+            old = (
+                contact_facts(plan.before, office=plan.before.office)
+                if plan.before is not None and contact_due(plan.before)
+                else None
+            )
+            contact_sync(contact_id=plan.call.contact_id, facts=plan.facts, old_facts=old)
+        transfers = [
+            (plan.derived.legs[leg.seq - 2], leg)
+            for leg in plan.derived.legs[max(1, len(stored)) :]
+            if leg.office != plan.derived.legs[leg.seq - 2].office
+        ]
+        if transfers and plan.contact_id is not None:
+            escalations_record(contact_id=plan.contact_id, transfers=transfers)
+    if new_legs:
+        CallLeg.objects.bulk_create(new_legs)
+    return {plan.call.call_id for plan in plans}
+
+
+def _with_outbound_office(derived: DerivedCall) -> DerivedCall:
+    """An outbound call without queue belongs to its agent's office (else the front office)."""
+    office: str = Office.FRONT
+    if derived.agent_id is not None:
+        agent = User.objects.filter(pk=derived.agent_id).first()
+        office = (user_home_office(user=agent) if agent else None) or Office.FRONT
+    return replace(derived, office=office)
+
+
+_CALL_FIELDS = (
+    "state",
+    "direction",
+    "office",
+    "offered_at",
+    "answered_at",
+    "ended_at",
+    "abandoned_at",
+    "waiting_since",
+    "transferred_to",
+    "agent_id",
+    "queue_wait_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "callback_requested",
+    "callback_number",
+)
+
+
+def _apply_call(plan: _Plan) -> None:
+    derived, before = plan.derived, plan.before
+    changes = {
+        name: getattr(derived, name)
+        for name in _CALL_FIELDS
+        if before is None or getattr(before, name) != getattr(derived, name)
+    }
+    if plan.contact_id != plan.call.contact_id:
+        changes["contact_id"] = plan.contact_id
+    if changes:
+        Call.objects.filter(pk=plan.call.pk).update(**changes, updated_at=timezone.now())
+
+
+_LEG_FIELDS = (
+    "office",
+    "offered_at",
+    "answered_at",
+    "ended_at",
+    "outcome",
+    "agent_id",
+    "wait_seconds",
+    "handle_seconds",
+)
+
+
+def _apply_legs(call_pk: int, derived: Sequence[Leg], stored: Sequence[Leg]) -> list[CallLeg]:
+    """Update the legs that changed, delete vanished ones; the legs still to be created."""
+    to_create: list[CallLeg] = []
+    for leg in derived:
+        if leg.seq > len(stored):
+            to_create.append(
+                CallLeg(call_id=call_pk, seq=leg.seq, **{n: getattr(leg, n) for n in _LEG_FIELDS})
+            )
+            continue
+        old = stored[leg.seq - 1]
+        changes = {n: getattr(leg, n) for n in _LEG_FIELDS if getattr(old, n) != getattr(leg, n)}
+        if changes:
+            CallLeg.objects.filter(call_id=call_pk, seq=leg.seq).update(**changes)
+    if len(stored) > len(derived):
+        CallLeg.objects.filter(call_id=call_pk, seq__gt=len(derived)).delete()
+    return to_create
