@@ -38,3 +38,13 @@ def test_front_office_agent_may_not_see_reports(client, agent) -> None:
     _login(client, agent)
 
     assert client.get(reverse("reports:overview")).status_code == 403
+
+
+def test_a_visitor_who_is_not_logged_in_is_offered_the_login_page(client) -> None:
+    response = client.get(reverse("reports:overview"), {"from": "2023-01-01"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Meld u aan" in page
+    assert "/login/?next=/reports/%3Ffrom%3D2023-01-01" in page
+    assert "Uw rol geeft u geen toegang" not in page
