@@ -32,18 +32,24 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import scratch  # noqa: E402
+
+_load = scratch.load_average
+_machine = scratch.machine
+_on_server = scratch.on_server
+_pg_args = scratch.pg_args
+_recreate_database = scratch.recreate_database
 
 from bench.datagen import (  # noqa: E402
     Truth,
@@ -72,41 +78,6 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
-
-
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
-
-
-def _memory() -> str:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
-    return "RAM unknown"
-
-
-def _pg_args(url: str) -> tuple[list[str], dict[str, str], str]:
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    args = ["-h", parsed.hostname or "127.0.0.1", "-U", parsed.username or "postgres"]
-    if parsed.port:
-        args += ["-p", str(parsed.port)]
-    env = {**os.environ, **({"PGPASSWORD": parsed.password} if parsed.password else {})}
-    return args, env, name
-
-
-def _on_server(url: str, name: str) -> str:
-    """The same server and user as `url`, database `name`."""
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def _recreate_database(url: str) -> None:
-    args, env, name = _pg_args(url)
-    if not name.startswith("bench"):
-        raise SystemExit(f"refusing to drop database {name!r}: its name must start with 'bench'")
-    subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True, env=env)
-    subprocess.run(["createdb", *args, name], check=True, env=env)
 
 
 def _psql(url: str, sql: str) -> str:
@@ -394,13 +365,6 @@ def run_size(size: int, *, url: str, runs: int, seed: int, workdir: Path) -> dic
             problems.append(f"DuckDB ({variant}) ≠ truth: {line}")
     figures["load_after"] = _load()
     return figures
-
-
-def _machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs, {_memory()}, {platform.platform()}, "
-        f"Python {platform.python_version()}"
-    )
 
 
 def size_markdown(f: dict[str, Any], *, database: str, runs: int) -> str:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import secrets
 import socket
 import subprocess
@@ -39,58 +38,24 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import scratch  # noqa: E402
+
+_load = scratch.load_average
+_machine = scratch.machine
+_on_server = scratch.on_server
+_recreate_database = scratch.recreate_database
+
 
 RESULTS = ROOT / "bench" / "results"
 KGLIJN = [sys.executable, "-m", "kglijn.cli"]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_telephony"
 GOAL_RATE = 500  # events/s (issue 4)
 GOAL_P99_MS = 50.0
-
-
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
-
-
-def _memory() -> str:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
-    return "RAM unknown"
-
-
-def _machine() -> str:
-    return (
-        f"{os.cpu_count()} CPUs, {_memory()}, {platform.platform()}, "
-        f"Python {platform.python_version()}"
-    )
-
-
-def _pg_args(url: str) -> tuple[list[str], dict[str, str], str]:
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    args = ["-h", parsed.hostname or "127.0.0.1", "-U", parsed.username or "postgres"]
-    if parsed.port:
-        args += ["-p", str(parsed.port)]
-    env = {**os.environ, **({"PGPASSWORD": parsed.password} if parsed.password else {})}
-    return args, env, name
-
-
-def _on_server(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def _recreate_database(url: str) -> None:
-    args, env, name = _pg_args(url)
-    if not name.startswith("bench"):
-        raise SystemExit(f"refusing to drop database {name!r}: its name must start with 'bench'")
-    subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True, env=env)
-    subprocess.run(["createdb", *args, name], check=True, env=env)
 
 
 def _free_port() -> int:
