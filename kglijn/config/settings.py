@@ -124,6 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": 10,  # seconds a request waits for a free connection before failing
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database's directory: made on first use, so a fresh KGLIJN_VAR_DIR does
+    # not end in SQLite's bare "unable to open database file".
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the server read while `kglijn demo` or an import writes; 20 s busy timeout.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -157,3 +157,11 @@ def test_dj_database_url_parses_postgres_scheme() -> None:
         "127.0.0.1",
         5432,
     )
+
+
+def test_a_new_var_dir_is_made_for_the_embedded_database(tmp_path: Path) -> None:
+    var_dir = tmp_path / "not" / "there" / "yet"
+    result = _run("migrate", "--noinput", "-v", "0", env=_env(KGLIJN_VAR_DIR=str(var_dir)))
+
+    assert result.returncode == 0, result.stderr
+    assert (var_dir / "kglijn.sqlite3").is_file()
