@@ -8,6 +8,11 @@ segments of `selectors.period_segments`, so the cost does not grow with the numb
 Counting rules: a contact counts once, except per reason / referral, where a contact with two
 reasons counts once for each (as in the yearly report). Filtering on several reasons or referrals
 therefore needs that same field as a dimension, or the total would count such contacts twice.
+
+Call measures (offered, answered, abandoned calls, service level, ASA) come from the call legs'
+service levels (kglijn.telephony.service_levels) per office and Brussels hour/day/month: only
+time and office dimensions and an office filter apply. Longer periods and totals are recomputed
+from the summed components (within target ÷ offered, total wait ÷ answered), never averaged.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kglijn.contacts.models import Channel, Direction, Office, Reason, ReferralOrganisation
+from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
 from kglijn.reports.models import (
     ContactHourRollup,
@@ -49,13 +55,24 @@ from kglijn.reports.models import (
     Grain,
 )
 from kglijn.reports.selectors import Segment, period_segments
+from kglijn.telephony.service_levels import Period, ServiceLevelRow, service_levels
 
 MAX_YEARS = 20
 
 MEASURES: tuple[tuple[str, Promise], ...] = (
     ("contacts", gettext_lazy("Contacts")),
     ("share", gettext_lazy("Share (%)")),
+    ("offered_calls", gettext_lazy("Offered calls")),
+    ("answered_calls", gettext_lazy("Answered calls")),
+    ("abandoned_calls", gettext_lazy("Abandoned calls")),
+    ("service_level", gettext_lazy("Service level (%)")),
+    ("asa", gettext_lazy("Average speed of answer (s)")),
 )
+# Measures of the telephony's call legs (kglijn.telephony.service_levels), not of the rollups:
+# they know only the period and the office.
+CALL_MEASURES = ("offered_calls", "answered_calls", "abandoned_calls", "service_level", "asa")
+CALL_DIMENSIONS = ("year", "quarter", "month", "weekday", "hour", "office")
+CALL_FILTERS = ("office",)
 SHARES_OF: tuple[tuple[str, Promise], ...] = (
     ("total", gettext_lazy("of the grand total")),
     ("row", gettext_lazy("within each row")),
@@ -209,7 +226,10 @@ class ReportDefinition:
                 add("date_to", _("The end date lies before the start date."))
             elif self.date_to.year - self.date_from.year >= MAX_YEARS:
                 add("date_to", _("Choose a period of at most 20 years."))
-        if "dimensions" not in errors and "filters" not in errors:
+        if self.measure in CALL_MEASURES:
+            for name, message in _call_errors(self):
+                add(name, message)
+        elif "dimensions" not in errors and "filters" not in errors:
             for name, message in _combination_errors(self).items():
                 add(name, message)
         return errors
@@ -270,6 +290,37 @@ def _source_for(used: Iterable[str]) -> _Source | None:
     return next((source for source in SOURCES if wanted <= source.dimensions), None)
 
 
+def _call_errors(definition: ReportDefinition) -> list[tuple[str, str]]:
+    """Call measures exist per office and Brussels period only: refuse anything else."""
+    measure = str(dict(MEASURES)[definition.measure])
+    problems: list[tuple[str, str]] = []
+    for name in definition.dimensions:
+        if name in DIMENSION_LABELS and name not in CALL_DIMENSIONS:
+            problems.append(
+                (
+                    "dimensions",
+                    _(
+                        "%(measure)s cannot be combined with %(dimension)s: call measures can "
+                        "be broken down only by year, quarter, month, weekday, hour and office."
+                    )
+                    % {"measure": measure, "dimension": _label(name).lower()},
+                )
+            )
+    for name in definition.filters:
+        if name in CATEGORICAL_DIMENSIONS and name not in CALL_FILTERS:
+            problems.append(
+                (
+                    "filters",
+                    _(
+                        "%(measure)s cannot be filtered on %(dimension)s: call measures can be "
+                        "filtered only by office."
+                    )
+                    % {"measure": measure, "dimension": _label(name).lower()},
+                )
+            )
+    return problems
+
+
 def _combination_errors(definition: ReportDefinition) -> dict[str, str]:
     used = _used(definition)
     if _source_for(used) is None:
@@ -300,8 +351,9 @@ def _combination_errors(definition: ReportDefinition) -> dict[str, str]:
 class ReportResult:
     """Rows are the first dimension's values, columns the second's (or the measure alone).
 
-    `counts` are exact contact counts; `values` are the measure (counts, or percentages rounded
-    to 2 decimals); the totals follow the measure as well (count totals in `count_*`).
+    `counts` are exact contact counts (offered calls for the call measures); `values` are the
+    measure (counts, or percentages / seconds rounded to 2 decimals; None where a call rate has
+    nothing to divide by); the totals follow the measure as well (count totals in `count_*`).
     """
 
     definition: ReportDefinition
@@ -312,10 +364,10 @@ class ReportResult:
     column_keys: list[Any]
     column_labels: list[str]
     counts: list[list[int]]
-    values: list[list[float]]
-    row_totals: list[float]
-    column_totals: list[float]
-    total: float
+    values: list[list[float | None]]
+    row_totals: list[float | None]
+    column_totals: list[float | None]
+    total: float | None
     count_row_totals: list[int]
     count_column_totals: list[int]
     count_total: int
@@ -339,6 +391,19 @@ class ReportResult:
         return self.definition.measure == "share"
 
     @property
+    def is_calls(self) -> bool:
+        return self.definition.measure in CALL_MEASURES
+
+    @property
+    def is_percent(self) -> bool:
+        return self.definition.measure in ("share", "service_level")
+
+    @property
+    def decimals(self) -> int:
+        """Decimals to show: 2 for percentages and seconds, 0 for counts."""
+        return 2 if self.definition.measure in ("share", "service_level", "asa") else 0
+
+    @property
     def chart_kind(self) -> str:
         """line (time first), bar (one dimension), stacked or grouped (two dimensions)."""
         if self.row_dimension in TIME_DIMENSIONS and len(self.row_keys) > 1:
@@ -347,6 +412,8 @@ class ReportResult:
             return "bar"
         if self.is_share and self.definition.share_of == "column":
             return "grouped"
+        if self.definition.measure in ("service_level", "asa"):
+            return "grouped"  # rates do not add up
         return "stacked"
 
     @property
@@ -363,12 +430,12 @@ class ReportResult:
             "second": _label(self.column_dimension).lower(),
         }
 
-    def rows(self) -> list[tuple[str, list[float], float]]:
+    def rows(self) -> list[tuple[str, list[float | None], float | None]]:
         """(label, values, total) per row, for templates."""
         return list(zip(self.row_labels, self.values, self.row_totals, strict=True))
 
 
-def _percentages(counts: Sequence[int], total: int) -> list[float]:
+def _percentages(counts: Sequence[int], total: int) -> list[float | None]:
     return [round(100 * count / total, 2) if total else 0.0 for count in counts]
 
 
@@ -499,6 +566,8 @@ def report_run(*, definition: ReportDefinition) -> ReportResult:
     errors = definition.errors()
     if errors:
         raise InvalidReport(errors)
+    if definition.measure in CALL_MEASURES:
+        return _call_run(definition)
     source = _source_for(_used(definition))
     assert source is not None
     found = _counts(source, definition)
@@ -538,6 +607,140 @@ def report_run(*, definition: ReportDefinition) -> ReportResult:
     if definition.measure == "share":
         _apply_shares(result)
     return result
+
+
+# --- call measures ------------------------------------------------------------------------------
+
+
+@dataclass
+class _CallSums:
+    """Additive components of the call measures; rates are recomputed from them, never averaged."""
+
+    offered: int = 0  # without short abandons
+    answered: int = 0
+    in_target: int = 0
+    abandoned: int = 0  # without short abandons
+    wait_answered_seconds: float = 0.0
+
+    def add(self, other: _CallSums) -> None:
+        self.offered += other.offered
+        self.answered += other.answered
+        self.in_target += other.in_target
+        self.abandoned += other.abandoned
+        self.wait_answered_seconds += other.wait_answered_seconds
+
+    def value(self, measure: str) -> float | None:
+        if measure == "offered_calls":
+            return float(self.offered)
+        if measure == "answered_calls":
+            return float(self.answered)
+        if measure == "abandoned_calls":
+            return float(self.abandoned)
+        if measure == "service_level":
+            return round(100 * self.in_target / self.offered, 2) if self.offered else None
+        return round(self.wait_answered_seconds / self.answered, 2) if self.answered else None
+
+
+def _call_period(definition: ReportDefinition) -> Period:
+    """The coarsest service-level period that still tells every asked dimension apart."""
+    if "hour" in definition.dimensions:
+        return Period.HOUR
+    if "weekday" in definition.dimensions:
+        return Period.DAY
+    return Period.MONTH
+
+
+def _call_key(name: str, row: ServiceLevelRow) -> Any:
+    if name == "office":
+        return row.office
+    start = row.start.astimezone(BRUSSELS)
+    if name == "quarter":
+        return (start.month - 1) // 3 + 1
+    if name == "weekday":
+        return start.isoweekday()
+    return {"year": start.year, "month": start.month, "hour": start.hour}[name]
+
+
+def _call_sums(definition: ReportDefinition) -> dict[tuple[Any, ...], _CallSums]:
+    """Service-level components per combination of the dimensions' keys."""
+    assert definition.date_from
+    assert definition.date_to
+    offices = definition.filters.get("office")
+    report = service_levels(
+        date_from=definition.date_from,
+        date_to=definition.date_to,
+        period=_call_period(definition),
+        offices=list(offices) if offices else None,
+    )
+    found: dict[tuple[Any, ...], _CallSums] = {}
+    for rows in report.rows.values():
+        for row in rows:
+            key = tuple(_call_key(name, row) for name in definition.dimensions)
+            found.setdefault(key, _CallSums()).add(
+                _CallSums(
+                    offered=row.offered,
+                    answered=row.answered,
+                    in_target=row.answered_in_target,
+                    abandoned=row.abandoned,
+                    wait_answered_seconds=row.wait_answered_seconds,
+                )
+            )
+    return found
+
+
+def _summed(parts: Iterable[_CallSums]) -> _CallSums:
+    total = _CallSums()
+    for part in parts:
+        total.add(part)
+    return total
+
+
+def _call_run(definition: ReportDefinition) -> ReportResult:
+    """A call measure from the call legs' service-level figures per office and period."""
+    measure = definition.measure
+    found = _call_sums(definition)
+    row_dimension = definition.dimensions[0]
+    column_dimension = definition.dimensions[1] if len(definition.dimensions) > 1 else None
+    rows = _domain(row_dimension, definition, {key[0] for key in found})
+    columns: list[tuple[Any, str]]
+    if column_dimension is None:
+        columns = [(None, str(dict(MEASURES)[measure]))]
+        cells = [[found.get((key,), _CallSums())] for key, _label in rows]
+    else:
+        columns = _domain(column_dimension, definition, {key[1] for key in found})
+        cells = [
+            [found.get((row, column), _CallSums()) for column, _c in columns] for row, _r in rows
+        ]
+    row_sums = [_summed(row) for row in cells]
+    column_sums = [_summed(row[index] for row in cells) for index in range(len(columns))]
+    total = _summed(row_sums)
+    return ReportResult(
+        definition=definition,
+        row_dimension=row_dimension,
+        column_dimension=column_dimension,
+        row_keys=[key for key, _label in rows],
+        row_labels=[label for _key, label in rows],
+        column_keys=[key for key, _label in columns],
+        column_labels=[label for _key, label in columns],
+        counts=[[cell.offered for cell in row] for row in cells],
+        values=[[cell.value(measure) for cell in row] for row in cells],
+        row_totals=[sums.value(measure) for sums in row_sums],
+        column_totals=[sums.value(measure) for sums in column_sums],
+        total=total.value(measure),
+        count_row_totals=[sums.offered for sums in row_sums],
+        count_column_totals=[sums.offered for sums in column_sums],
+        count_total=total.offered,
+        source="call_legs",
+        notes=[
+            _(
+                "Calls: each wait in an office's queue counts for that office (a transferred "
+                "call counts in each office it reached). Short abandons are left out of offered "
+                "and abandoned calls. Service level = answered within the target time ÷ offered "
+                "calls; average speed of answer = total wait of answered calls ÷ answered calls; "
+                "totals are recomputed from these counts, never averaged."
+            )
+        ],
+    )
 
 
 def _apply_shares(result: ReportResult) -> None:

@@ -2,7 +2,8 @@
 
 Headers and labels are those of the result (the active language; the views render downloads in
 Dutch, the language of the documents sent to parliament). Numbers are written as numbers:
-counts as integers, shares as percentages with 2 decimals (24.47 means 24.47 %).
+counts as integers, shares and service levels as percentages with 2 decimals (24.47 means
+24.47 %), average speed of answer in seconds with 2 decimals; a rate without calls is empty.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ def _header(result: ReportResult) -> list[str]:
     return [first, *result.column_labels, _("Total")]
 
 
-def _number(result: ReportResult, value: float) -> float | int:
-    return value if result.is_share else int(value)
+def _number(result: ReportResult, value: float | None) -> float | int | None:
+    """A cell: None (written empty) where a call rate has nothing to divide by."""
+    if value is None:
+        return None
+    return value if result.decimals else int(value)
 
 
 def _body(result: ReportResult) -> list[list[Any]]:
@@ -47,7 +51,12 @@ def report_csv(result: ReportResult) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_header(result))
     for row in _body(result):
-        writer.writerow([f"{cell:.2f}" if isinstance(cell, float) else cell for cell in row])
+        writer.writerow(
+            [
+                f"{cell:.2f}" if isinstance(cell, float) else "" if cell is None else cell
+                for cell in row
+            ]
+        )
     return out.getvalue()
 
 
@@ -69,10 +78,9 @@ def report_xlsx(result: ReportResult, *, title: str | None = None) -> bytes:
     bold = workbook.add_format({"bold": True})
     heading = workbook.add_format({"bold": True, "font_size": 14})
     header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    number = workbook.add_format({"num_format": "0.00" if result.is_share else "#,##0"})
-    total_number = workbook.add_format(
-        {"num_format": "0.00" if result.is_share else "#,##0", "bold": True, "top": 1}
-    )
+    number_format = "0.00" if result.decimals else "#,##0"
+    number = workbook.add_format({"num_format": number_format})
+    total_number = workbook.add_format({"num_format": number_format, "bold": True, "top": 1})
     total_label = workbook.add_format({"bold": True, "top": 1})
     sheet = workbook.add_worksheet(SHEET_NAME)
 
@@ -94,9 +102,11 @@ def report_xlsx(result: ReportResult, *, title: str | None = None) -> bytes:
         is_total = offset == len(body)
         sheet.write_string(header_row + offset, 0, cells[0], total_label if is_total else None)
         for col, value in enumerate(cells[1:], start=1):
-            sheet.write_number(
-                header_row + offset, col, value, total_number if is_total else number
-            )
+            style = total_number if is_total else number
+            if value is None:
+                sheet.write_blank(header_row + offset, col, None, style)
+            else:
+                sheet.write_number(header_row + offset, col, value, style)
     first_data = header_row + 1
     last_data = header_row + len(result.row_labels)
     series_columns = len(result.column_labels)

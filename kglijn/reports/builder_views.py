@@ -163,7 +163,7 @@ def result_chart(result: ReportResult) -> dict[str, Any]:
         "kind": "line" if kind == "line" else "bar",
         "stacked": kind == "stacked",
         "horizontal": kind != "line" and result.row_dimension in ("reason", "referral"),
-        "percent": result.is_share,
+        "percent": result.is_percent,
         "labels": result.row_labels,
         "datasets": [
             {"label": label, "data": [row[index] for row in result.values]}
