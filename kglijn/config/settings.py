@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kglijn.demo",
     "kglijn.reports",
     "kglijn.telephony",
+    "kglijn.surveys",
 ]
 
 MIDDLEWARE = [
