@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kglijn.reports",
     "kglijn.telephony",
     "kglijn.surveys",
+    "kglijn.feedback",
 ]
 
 MIDDLEWARE = [
