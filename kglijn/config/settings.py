@@ -50,6 +50,15 @@ if PRODUCTION and (
         "KGLIJN_ENV=production needs KGLIJN_TELEPHONY_SECRET (32+ random characters)."
     )
 
+# How the telephony webhook applies call events (ADR 0009): "inline" derives calls, contacts
+# and rollups inside the request; "background" stores and acknowledges (202) and the applier
+# thread of `kglijn serve` derives in batches. Production defaults to background.
+KGLIJN_TELEPHONY_APPLY = os.environ.get(
+    "KGLIJN_TELEPHONY_APPLY", "background" if PRODUCTION else "inline"
+)
+if KGLIJN_TELEPHONY_APPLY not in ("inline", "background"):
+    raise ImproperlyConfigured("KGLIJN_TELEPHONY_APPLY must be 'inline' or 'background'.")
+
 DEBUG = _env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -204,3 +213,26 @@ KGLIJN_OPENING_HOURS: dict[str, dict[int, tuple[str, str]]] = {
 # Closing days on top of Belgian public holidays: (month, day) every year, e.g. 11 July, the
 # Flemish community holiday. Single dates are kept in the app (core.ClosingDay).
 KGLIJN_EXTRA_CLOSING_DAYS: list[tuple[int, int]] = [(7, 11)]
+
+# --- Mail and `kglijn worker` (survey invitations, ADR 0008) -------------------------------
+# SMTP when EMAIL_HOST is set (always in production); else the console backend prints mails.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION or os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "K&G-Lijn <tevredenheid@kindengezin.be>")
+# Links in mails are absolute: the address citizens reach kglijn's public pages at.
+KGLIJN_PUBLIC_BASE_URL = os.environ.get(
+    "KGLIJN_PUBLIC_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
+# Jobs `kglijn worker` runs in turn: dotted paths to callables `job(*, now) -> int`.
+KGLIJN_WORKER_JOBS: list[str] = ["kglijn.surveys.invitations.invitations_send"]

@@ -1,12 +1,14 @@
 """`POST /api/v1/telephony/events/` — the telephony platform's signed call events.
 
-A plain Django view on purpose: it is the hottest path of the system (hundreds of events a
-second) and needs no content negotiation, sessions or CSRF (the HMAC signature replaces them).
-Contract and status codes: docs/telephony.md; why: ADR 0007.
+`webhook_answer` is the endpoint: bytes and a signature header in, status and JSON out. Two
+transports serve it: the Django view below (tests, `runserver`, any WSGI server) and, under
+`kglijn serve`, the lean ASGI endpoint of kglijn.telephony.asgi, which skips Django's request
+machinery (ADR 0009). Contract and status codes: docs/telephony.md; why: ADR 0007.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -25,8 +27,15 @@ from kglijn.telephony.events import (
 from kglijn.telephony.services import EventsUnprocessable, IngestResult, call_events_ingest
 
 
-def _errors(status: int, errors: list[FieldError], **extra: Any) -> JsonResponse:
-    return JsonResponse({**extra, "errors": [error.as_dict() for error in errors]}, status=status)
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int
+    payload: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _errors(status: int, errors: list[FieldError], **extra: Any) -> WebhookAnswer:
+    return WebhookAnswer(status, {**extra, "errors": [error.as_dict() for error in errors]})
 
 
 def _summary(result: IngestResult) -> dict[str, Any]:
@@ -45,27 +54,29 @@ def _summary(result: IngestResult) -> dict[str, Any]:
     }
 
 
-@csrf_exempt  # machine-to-machine; authenticated by the HMAC signature of the body
-@require_POST
-def telephony_events(request: HttpRequest) -> JsonResponse:
-    body = request.body
-    if not signature_valid(
-        body=body,
-        header=request.headers.get(SIGNATURE_HEADER),
-        secret=settings.KGLIJN_TELEPHONY_SECRET,
-    ):
-        response = _errors(
-            401,
-            [
-                FieldError(
-                    None,
-                    SIGNATURE_HEADER,
-                    _("Missing or wrong signature: expected sha256=<hex HMAC-SHA256 of the body>."),
-                )
-            ],
-        )
-        response["WWW-Authenticate"] = 'HMAC-SHA256 header="X-KGLijn-Signature"'
-        return response
+def webhook_signed(*, body: bytes, signature: str | None) -> WebhookAnswer | None:
+    """None when the body carries a valid signature, else the 401 answer (nothing stored)."""
+    if signature_valid(body=body, header=signature, secret=settings.KGLIJN_TELEPHONY_SECRET):
+        return None
+    answer = _errors(
+        401,
+        [
+            FieldError(
+                None,
+                SIGNATURE_HEADER,
+                _("Missing or wrong signature: expected sha256=<hex HMAC-SHA256 of the body>."),
+            )
+        ],
+    )
+    answer.headers["WWW-Authenticate"] = 'HMAC-SHA256 header="X-KGLijn-Signature"'
+    return answer
+
+
+def webhook_answer(*, body: bytes, signature: str | None) -> WebhookAnswer:
+    """Check, validate and store a request's events; the answer to send."""
+    refused = webhook_signed(body=body, signature=signature)
+    if refused is not None:
+        return refused
     try:
         events = events_parse(body)
         result = call_events_ingest(events=events)
@@ -93,4 +104,17 @@ def telephony_events(request: HttpRequest) -> JsonResponse:
             ],
             **summary,
         )
-    return JsonResponse(summary, status=201 if result.accepted else 200)
+    if not result.accepted:
+        return WebhookAnswer(200, summary)  # all redeliveries: nothing changed
+    # 201: applied in this request; 202: stored, the background applier derives it (ADR 0009).
+    return WebhookAnswer(201 if result.applied else 202, summary)
+
+
+@csrf_exempt  # machine-to-machine; authenticated by the HMAC signature of the body
+@require_POST
+def telephony_events(request: HttpRequest) -> JsonResponse:
+    answer = webhook_answer(body=request.body, signature=request.headers.get(SIGNATURE_HEADER))
+    response = JsonResponse(answer.payload, status=answer.status)
+    for name, value in answer.headers.items():
+        response[name] = value
+    return response

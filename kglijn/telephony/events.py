@@ -31,6 +31,9 @@ ALIASES = {"event_id": "id", "occurred_at": "at", "caller_number": "caller"}
 QUEUE_REQUIRED = {EventType.OFFERED, EventType.QUEUED, EventType.TRANSFERRED}
 AGENT_REQUIRED = {EventType.ANSWERED, EventType.OUTBOUND_STARTED}
 HOLD_ALLOWED = {EventType.ENDED, EventType.OUTBOUND_ENDED}
+# Computed once: Choices.values builds a new list on every access.
+_TYPES = frozenset(EventType.values)
+_QUEUES = frozenset(Office.values)
 _PHONE = re.compile(r"\+?[0-9][0-9 ./()-]{2,28}")
 
 
@@ -185,7 +188,7 @@ def _event(raw: Any, index: int, errors: list[FieldError]) -> EventInput | None:
     before = len(errors)
     event_id = _text(raw, "event_id", index, errors, required=True, max_length=MAX_ID_LENGTH)
     kind = _text(raw, "type", index, errors, required=True, max_length=30)
-    if kind and kind not in EventType.values:
+    if kind and kind not in _TYPES:
         errors.append(
             FieldError(
                 index,
@@ -198,7 +201,7 @@ def _event(raw: Any, index: int, errors: list[FieldError]) -> EventInput | None:
     call_id = _text(raw, "call_id", index, errors, required=True, max_length=MAX_ID_LENGTH)
     occurred_at = _moment(raw, index, errors)
     queue = _text(raw, "queue", index, errors, required=kind in QUEUE_REQUIRED, max_length=20)
-    if queue and queue not in Office.values:
+    if queue and queue not in _QUEUES:
         errors.append(
             FieldError(
                 index,

@@ -182,12 +182,22 @@ class CallEvent(models.Model):
     # Personal data: kept only on callback_requested events (to call back); dropped elsewhere.
     caller_number = models.CharField(_("caller number"), max_length=30, blank=True)
     received_at = models.DateTimeField(_("received"))
+    # Whether the call's row, legs and contact reflect this event yet. The webhook stores an
+    # event unapplied; the applier (inline in the request, or in the background: ADR 0009)
+    # derives the call from its applied events and marks them applied in the same transaction.
+    applied = models.BooleanField(_("applied"), default=False)
 
     class Meta:
         ordering = ["occurred_at", "id"]
         verbose_name = _("call event")
         verbose_name_plural = _("call events")
-        indexes = [models.Index(fields=["call", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["call", "occurred_at"]),
+            # The applier's queue: only the few unapplied rows are in it.
+            models.Index(
+                fields=["id"], condition=Q(applied=False), name="telephony_event_unapplied"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"

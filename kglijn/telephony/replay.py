@@ -29,7 +29,7 @@ REDELIVERY_DELAY = (1, 300)  # a redelivered event comes again this many day-sec
 SHUFFLE_DELAY = (5, 300)  # an out-of-order event comes this many day-seconds late
 # Answers that mean "stored": 409 = kept, but its call has no start yet (an early event; it
 # applies when the start arrives), which out-of-order delivery causes on purpose.
-STORED = (200, 201, 409)
+STORED = {200, 201, 202, 409}  # stored (202: applied in the background, ADR 0009)
 
 
 def signature(body: bytes, secret: str) -> str:

@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,7 @@ from kglijn.telephony.call_contacts import contact_sync, contacts_for_calls, esc
 from kglijn.telephony.events import EventInput, FieldError
 from kglijn.telephony.models import Call, CallEvent, CallLeg, CallState
 from kglijn.telephony.state import (
+    STARTING_TYPES,
     ContactFacts,
     DerivedCall,
     EventFact,
@@ -35,6 +38,7 @@ from kglijn.telephony.state import (
     contact_facts,
     derive_call,
 )
+from kglijn.telephony.store_pg import events_store
 
 
 class EventsUnprocessable(Exception):
@@ -57,6 +61,8 @@ class EventOutcome:
 @dataclass(frozen=True)
 class IngestResult:
     outcomes: list[EventOutcome]
+    # False: stored and acknowledged; the background applier derives the calls (ADR 0009).
+    applied: bool = True
 
     @property
     def accepted(self) -> int:
@@ -100,7 +106,7 @@ def _agents(events: Sequence[EventInput]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class _CallRow:
-    """What the upsert returns of a locked call row."""
+    """What the applier reads of a locked call row."""
 
     pk: int
     call_id: str
@@ -108,12 +114,9 @@ class _CallRow:
     contact_id: int | None
 
 
-def _upsert_calls(call_ids: Sequence[str], now: dt.datetime) -> dict[str, _CallRow]:
-    """Create the missing call rows (pending) and lock all of them, in one statement.
-
-    ON CONFLICT DO UPDATE takes the row lock on existing calls, so concurrent requests for the
-    same call serialise here (in call id order: no deadlock between two batches).
-    """
+def _ensure_calls(call_ids: Sequence[str], now: dt.datetime) -> dict[str, int]:
+    """Call id -> call pk; missing calls are created pending. Takes no row lock: the webhook
+    never waits for the applier (which holds call rows locked while it derives them)."""
     table = _q(Call._meta.db_table)
     columns = [
         "call_id",
@@ -134,24 +137,23 @@ def _upsert_calls(call_ids: Sequence[str], now: dt.datetime) -> dict[str, _CallR
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "  # noqa: S608
             f"VALUES {', '.join([row] * len(call_ids))} "
-            f"ON CONFLICT ({_q('call_id')}) "
-            f"DO UPDATE SET {_q('call_id')} = EXCLUDED.{_q('call_id')} "
-            f"RETURNING {_q('id')}, {_q('call_id')}, {_q('state')}, {_q('contact_id')}",
+            f"ON CONFLICT ({_q('call_id')}) DO NOTHING RETURNING {_q('id')}, {_q('call_id')}",
             params,
         )
-        return {
-            str(call_id): _CallRow(int(pk), str(call_id), str(state), contact_id)
-            for pk, call_id, state, contact_id in cursor.fetchall()
-        }
+        found = {str(call_id): int(pk) for pk, call_id in cursor.fetchall()}
+    missing = [call_id for call_id in call_ids if call_id not in found]
+    if missing:  # existing calls (or created a moment ago by a concurrent request)
+        found.update(Call.objects.filter(call_id__in=missing).values_list("call_id", "pk"))
+    return found
 
 
 def _insert_events(
     events: Sequence[EventInput],
-    calls: dict[str, _CallRow],
+    calls: dict[str, int],
     agents: dict[str, int],
     now: dt.datetime,
-) -> set[str]:
-    """Store the events that are not stored yet; the event ids actually inserted."""
+) -> dict[str, int]:
+    """Store the events that are not stored yet (unapplied); event id -> pk of those inserted."""
     table = _q(CallEvent._meta.db_table)
     columns = [
         "event_id",
@@ -163,6 +165,7 @@ def _insert_events(
         "hold_seconds",
         "caller_number",
         "received_at",
+        "applied",
     ]
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     adapt = connection.ops.adapt_datetimefield_value
@@ -170,7 +173,7 @@ def _insert_events(
     for event in events:
         params += [
             event.event_id,
-            calls[event.call_id].pk,
+            calls[event.call_id],
             event.type,
             adapt(event.occurred_at),
             event.queue,
@@ -178,40 +181,69 @@ def _insert_events(
             event.hold_seconds,
             event.caller_number,
             adapt(now),
+            False,
         ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "  # noqa: S608
             f"VALUES {', '.join([row] * len(events))} "
-            f"ON CONFLICT ({_q('event_id')}) DO NOTHING RETURNING {_q('event_id')}",
+            f"ON CONFLICT ({_q('event_id')}) DO NOTHING RETURNING {_q('event_id')}, {_q('id')}",
             params,
         )
-        return {str(row[0]) for row in cursor.fetchall()}
+        return {str(event_id): int(pk) for event_id, pk in cursor.fetchall()}
 
 
-@transaction.atomic
+def _started_calls(events: Sequence[EventInput], calls: dict[str, int]) -> set[str]:
+    """The call ids of the request that some stored event starts (offered, queued, outbound
+    started): in this request, or stored before."""
+    started = {event.call_id for event in events if event.type in STARTING_TYPES}
+    rest = {calls[call_id]: call_id for call_id in calls if call_id not in started}
+    if rest:
+        stored = CallEvent.objects.filter(call_id__in=list(rest), type__in=STARTING_TYPES)
+        started |= {rest[pk] for pk in stored.values_list("call_id", flat=True).distinct()}
+    return started
+
+
 def call_events_ingest(
     *, events: Sequence[EventInput], now: dt.datetime | None = None
 ) -> IngestResult:
-    """Store call events and bring their calls and contacts up to date.
+    """Store call events; apply them now (inline) or leave them to the applier (background).
 
     Idempotent on event_id (a redelivery changes nothing); order of arrival does not matter
-    (each touched call is re-derived from all its events); an event for a call that nothing
-    has started yet is kept and reported as pending (it applies once the start arrives).
-    Raises EventsUnprocessable (nothing stored) when an event names an unknown agent.
+    (a call is derived from all its events); an event for a call that nothing has started yet
+    is kept and reported as pending (it applies once the start arrives). Raises
+    EventsUnprocessable (nothing stored) when an event names an unknown agent.
     """
     now = now or timezone.now()
-    agents = _agents(events)
-    unique: dict[str, EventInput] = {}
-    for event in events:
-        unique.setdefault(event.event_id, event)  # the same id twice in one batch: first wins
-    calls = _upsert_calls(sorted({event.call_id for event in events}), now)
-    inserted = _insert_events(list(unique.values()), calls, agents, now)
+    inline = settings.KGLIJN_TELEPHONY_APPLY == "inline"
+    if not inline and connection.vendor == "postgresql":
+        # The hot path as deployed: one statement, no lock, no transaction block (ADR 0009).
+        agents = _agents(events)
+        stored = events_store(events, agents, now)
+        return IngestResult(
+            [
+                EventOutcome(
+                    index=event.index,
+                    event_id=event.event_id,
+                    call_id=event.call_id,
+                    new=outcome.new,
+                    call_known=outcome.call_known,
+                )
+                for event, outcome in zip(events, stored, strict=True)
+            ],
+            applied=False,
+        )
+    with transaction.atomic():
+        agents = _agents(events)
+        unique: dict[str, EventInput] = {}
+        for event in events:
+            unique.setdefault(event.event_id, event)  # the same id twice in a batch: first wins
+        calls = _ensure_calls(sorted({event.call_id for event in events}), now)
+        inserted = _insert_events(list(unique.values()), calls, agents, now)
+        started = _started_calls(events, calls)
+        if inline and inserted:
+            call_events_apply(event_pks=sorted(inserted.values()))
     new_index = {unique[event_id].index for event_id in inserted}
-    touched = sorted({unique[event_id].call_id for event_id in inserted})
-    known = {call_id for call_id, row in calls.items() if row.state != CallState.PENDING}
-    if touched:
-        known |= _derive_and_apply([calls[call_id] for call_id in touched], new_ids=inserted)
     return IngestResult(
         [
             EventOutcome(
@@ -219,16 +251,69 @@ def call_events_ingest(
                 event_id=event.event_id,
                 call_id=event.call_id,
                 new=event.index in new_index,
-                call_known=event.call_id in known,
+                call_known=event.call_id in started,
             )
             for event in events
-        ]
+        ],
+        applied=inline,
     )
 
 
-def _events_by_call(pks: Sequence[int]) -> dict[int, list[EventFact]]:
+def call_events_apply(*, event_pks: Sequence[int]) -> None:
+    """Bring the calls of these stored, unapplied events up to date with them, and mark them
+    applied — in the caller's transaction.
+
+    Each call is locked (in pk order: two appliers cannot deadlock on calls) and derived
+    from its applied events plus these; its row, legs and contact are written where that
+    derivation differs from the one of its applied events alone, which is what the rows hold.
+    Events stored meanwhile and not in `event_pks` wait for their own turn.
+    """
+    rows = list(
+        CallEvent.objects.filter(pk__in=event_pks, applied=False).values_list(
+            "pk", "call_id", "event_id"
+        )
+    )
+    if not rows:
+        return
+    pks = [pk for pk, _call, _event in rows]
+    calls = _lock_calls(sorted({call_pk for _pk, call_pk, _event in rows}))
+    _derive_and_apply(calls, new_ids={event_id for _pk, _call, event_id in rows}, new_pks=pks)
+    CallEvent.objects.filter(pk__in=pks).update(applied=True)
+
+
+def call_events_apply_pending(*, limit: int = 500) -> int:
+    """Apply up to `limit` unapplied events, oldest first, in one transaction; how many.
+
+    Safe with several appliers at once: each takes different events (SKIP LOCKED) and the
+    calls serialise on their row locks. Run by the applier thread of `kglijn serve` when
+    KGLIJN_TELEPHONY_APPLY is "background".
+    """
+    with transaction.atomic():
+        pending = CallEvent.objects.filter(applied=False).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True, of=("self",))
+        pks = list(pending.values_list("pk", flat=True)[:limit])
+        if pks:
+            call_events_apply(event_pks=pks)
+    return len(pks)
+
+
+def _lock_calls(pks: Sequence[int]) -> list[_CallRow]:
+    rows = (
+        Call.objects.filter(pk__in=pks)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", "call_id", "state", "contact_id")
+    )
+    return [_CallRow(pk, call_id, state, contact_id) for pk, call_id, state, contact_id in rows]
+
+
+def _events_by_call(pks: Sequence[int], new_pks: Sequence[int]) -> dict[int, list[EventFact]]:
+    """The applied events of these calls, and the new ones being applied."""
     by_call: dict[int, list[EventFact]] = defaultdict(list)
-    rows = CallEvent.objects.filter(call_id__in=pks).values_list(
+    rows = CallEvent.objects.filter(
+        Q(applied=True) | Q(pk__in=new_pks), call_id__in=pks
+    ).values_list(
         "call_id",
         "event_id",
         "type",
@@ -269,12 +354,14 @@ def _plan(call: _CallRow, facts: list[EventFact], new_ids: set[str]) -> _Plan | 
     return _Plan(call, derived, before, contact, call.contact_id)
 
 
-def _derive_and_apply(calls: list[_CallRow], *, new_ids: set[str]) -> set[str]:
-    """Re-derive each call from all its events and write what differs from the derivation
-    before this request's events (which is what the rows hold: Call and CallLeg are a pure
-    function of the stored events, written only here, under the call's row lock). Returns
-    the call ids that are started (not pending)."""
-    events = _events_by_call([call.pk for call in calls])
+def _derive_and_apply(
+    calls: list[_CallRow], *, new_ids: set[str], new_pks: Sequence[int]
+) -> set[str]:
+    """Re-derive each call from its applied and new events and write what differs from the
+    derivation of the applied ones alone (which is what the rows hold: Call and CallLeg are a
+    pure function of the applied events, written only here, under the call's row lock).
+    Returns the call ids that are started (not pending)."""
+    events = _events_by_call([call.pk for call in calls], new_pks)
     plans = [plan for call in calls if (plan := _plan(call, events[call.pk], new_ids))]
     wanted = {
         plan.call.pk: (plan.call.call_id, plan.facts)

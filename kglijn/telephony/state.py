@@ -38,6 +38,8 @@ _RANK = {
     EventType.OUTBOUND_ENDED: 10,
 }
 _INBOUND_STARTS = {EventType.OFFERED, EventType.QUEUED}
+# The events that start a call: without one, a call is pending (nothing is derived yet).
+STARTING_TYPES = frozenset({*_INBOUND_STARTS, EventType.OUTBOUND_STARTED})
 
 
 @dataclass(frozen=True)

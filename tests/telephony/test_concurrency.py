@@ -14,8 +14,9 @@ from kglijn.contacts.models import Contact
 from kglijn.reports.rollups import rollups_check
 from kglijn.telephony.events import events_parse
 from kglijn.telephony.models import Call, CallEvent
-from kglijn.telephony.services import call_events_ingest
+from kglijn.telephony.services import call_events_apply_pending, call_events_ingest
 from tests.telephony.calls import plan_calls
+from tests.telephony.conftest import settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,3 +99,69 @@ def test_batches_of_many_calls_in_opposite_orders_do_not_deadlock(call_agents) -
             call.office,
         )
     assert rollups_check() == []
+
+
+def test_in_background_mode_events_of_new_calls_racing_are_each_stored_once(
+    call_agents, settings
+) -> None:
+    # Every event of a call in its own request, all at once: the requests race to create the
+    # call row (the losers' statement cannot see the winner's row yet and must ask again).
+    settings.KGLIJN_TELEPHONY_APPLY = "background"
+    calls = plan_calls(12, seed=43)
+    for call in calls:
+        jobs = [_ingest([item]) for item in call.events]
+        jobs += [_ingest([item]) for item in call.events]  # each event delivered twice at once
+        assert _race(jobs) == []
+    assert CallEvent.objects.count() == sum(len(call.events) for call in calls)
+    assert Call.objects.count() == 12
+    assert Contact.objects.count() == 0  # stored and acknowledged, not applied yet
+
+    assert settle() == CallEvent.objects.count()
+
+    assert Contact.objects.count() == 12
+    for call in calls:
+        contact = Contact.objects.get(external_id=call.call_id)
+        assert (contact.received_at, contact.answered_at, contact.office) == (
+            call.received_at,
+            call.answered_at,
+            call.office,
+        )
+    assert rollups_check() == []
+
+
+def test_two_appliers_at_once_apply_every_event_once(call_agents, settings) -> None:
+    settings.KGLIJN_TELEPHONY_APPLY = "background"
+    calls = plan_calls(80, seed=44)
+    items = sorted(
+        (item for call in calls for item in call.events), key=lambda item: item["occurred_at"]
+    )
+    for start in range(0, len(items), 50):
+        call_events_ingest(events=events_parse(json.dumps(items[start : start + 50]).encode()))
+
+    errors = _race([_settle_retrying, _settle_retrying, _settle_retrying])
+
+    assert errors == []
+    assert CallEvent.objects.filter(applied=False).count() == 0
+    assert Contact.objects.count() == 80
+    planned = {call.call_id: call for call in calls}
+    for contact in Contact.objects.all():
+        call = planned[contact.external_id or ""]
+        assert (contact.received_at, contact.answered_at, contact.office, contact.status) == (
+            call.received_at,
+            call.answered_at,
+            call.office,
+            call.status,
+        )
+    assert rollups_check() == []
+
+
+def _settle_retrying() -> None:
+    while True:
+        try:
+            while call_events_apply_pending(limit=37):
+                pass
+            return
+        except OperationalError as exc:  # SQLite's busy shared-cache table: see _ingest
+            if connection.vendor != "sqlite" or "locked" not in str(exc):
+                raise
+            time.sleep(0.005)

@@ -40,9 +40,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=1, help="worker processes (production: 2 per core)"
         )
+        parser.add_argument(
+            "--no-applier",
+            action="store_true",
+            help="do not apply call events here (another server's applier does it)",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, no_applier: bool, **options: Any
+    ) -> None:
         self.stdout.write(f"kglijn serves on http://{host}:{port}/ (Ctrl+C stops)")
+        applier = None
+        if settings.KGLIJN_TELEPHONY_APPLY == "background" and not no_applier:
+            # In this (supervising) process: the worker processes only store events (ADR 0009).
+            from kglijn.telephony.applier import CallEventApplier
+
+            applier = CallEventApplier()
+            applier.start()
         config = _Config(
             "kglijn.config.asgi:application",
             host=host,
@@ -59,3 +73,6 @@ class Command(BaseCommand):
                 Server(config).run()  # asyncio binds and sets TCP_NODELAY itself
         except KeyboardInterrupt:
             pass
+        finally:
+            if applier is not None:
+                applier.stop()
