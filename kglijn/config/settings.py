@@ -82,6 +82,10 @@ INSTALLED_APPS = [
     "kglijn.telephony",
     "kglijn.surveys",
     "kglijn.feedback",
+    "kglijn.mail",
+    "kglijn.knowledge",
+    "kglijn.webform",
+    "kglijn.chat",
 ]
 
 MIDDLEWARE = [
