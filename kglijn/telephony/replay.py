@@ -213,17 +213,22 @@ def replay(
     concurrency: int = 4,
     timeout: float = 30.0,
     duration: float | None = None,
+    rate: float | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ReplayResult:
     """Post the plan's events; speed 0 = as fast as possible, N = N day-seconds per second.
 
     Events of one call go through one thread (in plan order); `batch` events a request at most;
-    with `duration`, senders stop after that many seconds (a sustained-load measurement).
+    with `duration`, senders stop after that many seconds (a sustained-load measurement); with
+    `rate`, requests are paced to that many a second in all (spread over the connections)
+    instead of as fast as the server answers.
     Raises ReplayError when the server cannot be reached or refuses the signature."""
     if not 1 <= batch <= MAX_BATCH:
         raise ValueError(f"--batch must be between 1 and {MAX_BATCH}")
     if speed < 0:
         raise ValueError("--speed must be >= 0")
+    if rate is not None and rate <= 0:
+        raise ValueError("rate must be > 0")
     concurrency = max(1, concurrency)
     lanes: list[list[Delivery]] = [[] for _ in range(concurrency)]
     for delivery in plan:
@@ -236,13 +241,22 @@ def replay(
     started = time.perf_counter()
     deadline = started + duration if duration is not None else None
 
+    lane_interval = len([lane for lane in lanes if lane]) / rate if rate else 0.0
+
     def run(lane: list[Delivery]) -> None:
         client = _Client(url, secret, timeout)
         try:
             index = 0
+            requests = 0
             while index < len(lane) and not stop.is_set():
                 if deadline is not None and time.perf_counter() >= deadline:
                     break
+                if lane_interval:
+                    wait = started + requests * lane_interval - time.perf_counter()
+                    if wait > 0:
+                        stop.wait(wait)
+                        continue
+                    requests += 1
                 if speed > 0:
                     wait = started + lane[index].due / speed - time.perf_counter()
                     if wait > 0:

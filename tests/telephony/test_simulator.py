@@ -415,6 +415,16 @@ def test_replay_speed_compresses_the_day(recorder: tuple[str, type[_Recorder]]) 
     assert 0.9 <= result.seconds < 3  # 180 s of the day at 180×: about one second
 
 
+def test_replay_rate_paces_the_requests(recorder: tuple[str, type[_Recorder]]) -> None:
+    url, handler = recorder
+    events = _small_plan_events()  # 28 events, one a request, at 40 a second: 0.7 s at least
+
+    result = replay(delivery_plan(events), url=url, secret=SECRET, concurrency=2, rate=40)
+
+    assert (result.sent, result.requests, len(handler.requests)) == (28, 28, 28)
+    assert result.seconds >= 0.65
+
+
 def test_wrong_secret_stops_with_a_clear_error(recorder: tuple[str, type[_Recorder]]) -> None:
     url, handler = recorder
     handler.status = 401
