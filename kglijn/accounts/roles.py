@@ -90,6 +90,11 @@ TEAM_LEAD = Role(
         "contacts.view_reports",
         "telephony.view_wallboard",
         "telephony.view_service_levels",
+        "feedback.view_team_report",
+        "surveys.view_followuptask",
+        "surveys.change_followuptask",
+        "surveys.view_lowscorerule",
+        "surveys.change_lowscorerule",
     ),
 )
 INFORMATION_MANAGER = Role(
@@ -97,7 +102,13 @@ INFORMATION_MANAGER = Role(
     "Informatiebeheerder",
     _("Information manager"),
     None,
-    (*_CATALOGUES, "contacts.view_reports", "telephony.view_service_levels"),
+    (
+        *_CATALOGUES,
+        "contacts.view_reports",
+        "telephony.view_service_levels",
+        "surveys.view_surveyversion",
+        "surveys.add_surveyversion",
+    ),
 )
 ANALYST = Role(
     "analyst",
@@ -109,6 +120,7 @@ ANALYST = Role(
         "contacts.view_reason",
         "contacts.view_referralorganisation",
         "telephony.view_service_levels",
+        "feedback.view_team_report",
     ),
 )
 ADMINISTRATOR = Role(
@@ -130,6 +142,16 @@ ADMINISTRATOR = Role(
         "telephony.view_servicelevelcontract",
         "telephony.add_servicelevelcontract",
         "telephony.change_servicelevelcontract",
+        "feedback.view_localteam",
+        "feedback.add_localteam",
+        "feedback.change_localteam",
+        "feedback.view_localteammembership",
+        "feedback.add_localteammembership",
+        "feedback.change_localteammembership",
+        "feedback.delete_localteammembership",
+        "surveys.view_lowscorerule",
+        "surveys.change_lowscorerule",
+        "surveys.view_surveyversion",
     ),
     staff=True,
 )

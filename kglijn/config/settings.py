@@ -56,6 +56,8 @@ if PRODUCTION and (
 KGLIJN_TELEPHONY_APPLY = os.environ.get(
     "KGLIJN_TELEPHONY_APPLY", "background" if PRODUCTION else "inline"
 )
+# A callback number (personal data) is erased this many days after its call (telephony/jobs.py).
+KGLIJN_CALLBACK_RETENTION_DAYS = int(os.environ.get("KGLIJN_CALLBACK_RETENTION_DAYS", "30"))
 if KGLIJN_TELEPHONY_APPLY not in ("inline", "background"):
     raise ImproperlyConfigured("KGLIJN_TELEPHONY_APPLY must be 'inline' or 'background'.")
 
@@ -239,4 +241,7 @@ KGLIJN_PUBLIC_BASE_URL = os.environ.get(
     "KGLIJN_PUBLIC_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
 ).rstrip("/")
 # Jobs `kglijn worker` runs in turn: dotted paths to callables `job(*, now) -> int`.
-KGLIJN_WORKER_JOBS: list[str] = ["kglijn.surveys.invitations.invitations_send"]
+KGLIJN_WORKER_JOBS: list[str] = [
+    "kglijn.surveys.invitations.invitations_send",
+    "kglijn.telephony.jobs.callback_numbers_expire",
+]

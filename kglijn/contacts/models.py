@@ -239,6 +239,12 @@ class Contact(models.Model):
                 name="contact_by_creator",
             ),
             models.Index(fields=["received_at"]),
+            # The survey invitations' scan: e-mails answered by an employee (ADR 0008).
+            models.Index(
+                fields=["answered_at"],
+                condition=Q(channel="email", handler__isnull=False, answered_at__isnull=False),
+                name="contact_email_answered",
+            ),
         ]
 
     def __str__(self) -> str:

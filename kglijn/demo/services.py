@@ -32,9 +32,11 @@ from kglijn.demo.generator import (
 from kglijn.demo.loader import BulkWriter, TableSpec, fast_writes, first_free_ids, m2m_spec
 from kglijn.demo.loader import table_spec as make_table_spec
 from kglijn.demo.plan import REFERRAL_WEIGHTS, YearPlan, year_plan
+from kglijn.demo.surveys import demo_surveys_delete, demo_surveys_write
 from kglijn.demo.timeline import TimestampText
 from kglijn.demo.users import demo_handler_ids, demo_users_ensure
 from kglijn.demo.vocabulary import DEMO_EMAIL_DOMAIN, EXTRA_REFERRALS, REASON_WEIGHTS
+from kglijn.feedback.demo import feedback_demo_load
 from kglijn.reports.rollups import rollups_rebuild
 
 DEFAULT_SEED = 20231106  # the date of the parliamentary question (000)
@@ -126,6 +128,7 @@ def demo_reset() -> dict[str, int]:
 
     Refuses (DemoError, nothing deleted) when other records point at contacts or demo customers.
     """
+    deleted_surveys = demo_surveys_delete()  # survey rows hang on the contacts: they go first
     blocking = _referring(Contact, Escalation, isnull=False) + _referring(
         Customer, Contact, email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
     )
@@ -147,7 +150,7 @@ def demo_reset() -> dict[str, int]:
         )
         deleted["customers"] = max(int(cursor.rowcount), 0)
     rollups_rebuild()  # no contacts left: empties the rollups
-    return deleted
+    return deleted | deleted_surveys
 
 
 def demo_plans(*, years: Sequence[int], scale: float = 1.0) -> list[YearPlan]:
@@ -239,7 +242,10 @@ def demo_load(
                     f"{len(rows.customers)} customers"
                 )
                 del rows, tables  # a year's rows are ~150 MB of tuples: free before the next
+        result.rows |= demo_surveys_write(writer=writer, seed=seed)
         writer.finish()
         rollups_rebuild(progress=progress)  # the bulk rows bypassed the services' deltas
+    feedback = feedback_demo_load(seed=seed)  # visits up to today: the feedback pages' months
+    result.rows |= {"visits": feedback.visits, "visit feedback": feedback.answers}
     result.seconds = time.perf_counter() - started
     return result

@@ -13,6 +13,9 @@ Call measures (offered, answered, abandoned calls, service level, ASA) come from
 service levels (kglijn.telephony.service_levels) per office and Brussels hour/day/month: only
 time and office dimensions and an office filter apply. Longer periods and totals are recomputed
 from the summed components (within target ÷ offered, total wait ÷ answered), never averaged.
+
+Satisfaction measures (survey responses, average score per criterion, NPS) come from the survey
+responses through the plug-in `builder_surveys.py`: year/quarter/month, channel and office.
 """
 
 from __future__ import annotations
@@ -47,6 +50,13 @@ from django.utils.translation import gettext_lazy
 from kglijn.contacts.models import Channel, Direction, Office, Reason, ReferralOrganisation
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
+from kglijn.reports.builder_surveys import (
+    SURVEY_MEASURE_KEYS,
+    SURVEY_MEASURES,
+    SURVEY_RATE_MEASURES,
+    survey_errors,
+    survey_run,
+)
 from kglijn.reports.models import (
     ContactHourRollup,
     ContactReasonRollup,
@@ -67,6 +77,7 @@ MEASURES: tuple[tuple[str, Promise], ...] = (
     ("abandoned_calls", gettext_lazy("Abandoned calls")),
     ("service_level", gettext_lazy("Service level (%)")),
     ("asa", gettext_lazy("Average speed of answer (s)")),
+    *SURVEY_MEASURES,  # satisfaction: builder_surveys.py
 )
 # Measures of the telephony's call legs (kglijn.telephony.service_levels), not of the rollups:
 # they know only the period and the office.
@@ -228,6 +239,9 @@ class ReportDefinition:
                 add("date_to", _("Choose a period of at most 20 years."))
         if self.measure in CALL_MEASURES:
             for name, message in _call_errors(self):
+                add(name, message)
+        elif self.measure in SURVEY_MEASURE_KEYS:
+            for name, message in survey_errors(self):
                 add(name, message)
         elif "dimensions" not in errors and "filters" not in errors:
             for name, message in _combination_errors(self).items():
@@ -401,7 +415,8 @@ class ReportResult:
     @property
     def decimals(self) -> int:
         """Decimals to show: 2 for percentages and seconds, 0 for counts."""
-        return 2 if self.definition.measure in ("share", "service_level", "asa") else 0
+        measure = self.definition.measure
+        return 2 if measure in ("share", "service_level", "asa", *SURVEY_RATE_MEASURES) else 0
 
     @property
     def chart_kind(self) -> str:
@@ -412,7 +427,7 @@ class ReportResult:
             return "bar"
         if self.is_share and self.definition.share_of == "column":
             return "grouped"
-        if self.definition.measure in ("service_level", "asa"):
+        if self.definition.measure in ("service_level", "asa", *SURVEY_RATE_MEASURES):
             return "grouped"  # rates do not add up
         return "stacked"
 
@@ -568,6 +583,8 @@ def report_run(*, definition: ReportDefinition) -> ReportResult:
         raise InvalidReport(errors)
     if definition.measure in CALL_MEASURES:
         return _call_run(definition)
+    if definition.measure in SURVEY_MEASURE_KEYS:
+        return survey_run(definition)
     source = _source_for(_used(definition))
     assert source is not None
     found = _counts(source, definition)

@@ -164,6 +164,7 @@ def result_chart(result: ReportResult) -> dict[str, Any]:
         "stacked": kind == "stacked",
         "horizontal": kind != "line" and result.row_dimension in ("reason", "referral"),
         "percent": result.is_percent,
+        "decimals": result.decimals,
         "labels": result.row_labels,
         "datasets": [
             {"label": label, "data": [row[index] for row in result.values]}

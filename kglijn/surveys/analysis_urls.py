@@ -1,4 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from kglijn.surveys import analysis_views
 
 app_name = "survey_analysis"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", analysis_views.satisfaction, name="page"),
+    path(
+        "satisfaction.xlsx",
+        analysis_views.satisfaction_download,
+        {"fmt": "xlsx"},
+        name="xlsx",
+    ),
+    path("satisfaction.csv", analysis_views.satisfaction_download, {"fmt": "csv"}, name="csv"),
+]

@@ -200,13 +200,34 @@ class SurveyInvitation(models.Model):
                 fields=["due_at"],
                 name="survey_invitation_due",
                 condition=Q(status__in=["scheduled", "sending"]),
-            )
+            ),
+            # The monthly analysis counts the invitations sent in a month.
+            models.Index(
+                fields=["sent_at"],
+                name="survey_invitation_sent",
+                condition=Q(sent_at__isnull=False),
+            ),
         ]
         verbose_name = _("survey invitation")
         verbose_name_plural = _("survey invitations")
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.status}"
+
+
+class SurveyOptOut(models.Model):
+    """An address that wants no survey mails: only the SHA-256 of the lower-cased address is
+    kept (pseudonymised; it outlives the contacts that held the address)."""
+
+    address_hash = models.CharField(_("address hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey opt-out")
+        verbose_name_plural = _("survey opt-outs")
+
+    def __str__(self) -> str:
+        return self.address_hash[:12]
 
 
 class LowScoreRule(models.Model):

@@ -230,6 +230,7 @@ def test_analyst_sees_aggregates_only(users: dict[str, User]) -> None:
         "contacts.view_reason",
         "contacts.view_referralorganisation",
         "telephony.view_service_levels",  # aggregate call figures, no call or contact
+        "feedback.view_team_report",  # feedback figures per local team, no remark
     }
 
 

@@ -34,7 +34,15 @@ def test_administrator_manages_users_but_sees_no_contacts(client, administrator)
     registered = {
         model["object_name"] for app in index.context["app_list"] for model in app["models"]
     }
-    assert registered == {"User", "Group", "ClosingDay", "ServiceLevelContract"}
+    assert registered == {
+        "User",
+        "Group",
+        "ClosingDay",
+        "ServiceLevelContract",
+        "LocalTeam",
+        "LowScoreRule",
+        "SurveyVersion",
+    }
 
 
 def test_desk_roles_cannot_open_the_management_site(client, agent, nurse) -> None:

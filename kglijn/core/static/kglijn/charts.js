@@ -3,7 +3,8 @@
  * A chart is a <canvas data-chart="ID"> whose data sits in <script type="application/json" id="ID">
  * (Django's json_script): no inline scripts, so a strict Content-Security-Policy holds. The data:
  *   {kind: "line"|"bar"|"doughnut", stacked, horizontal, percent, labels: [...],
- *    datasets: [{label, data: [...], muted?, dashed?}], xTitle, yTitle}
+ *    datasets: [{label, data: [...], muted?, dashed?}], xTitle, yTitle, decimals?}
+ * (decimals: of the numbers in tooltips; default 2 for percentages, 0 otherwise)
  * Charts are drawn on page load and again after htmx swaps new content in. Every chart's numbers
  * are also on the page as a table (the accessible version); the canvas carries an aria-label.
  */
@@ -22,11 +23,12 @@
     return document.documentElement.lang || "nl-BE";
   }
 
-  function formatNumber(value, percent) {
+  function formatNumber(value, percent, decimals) {
     if (value === null || value === undefined) return "–";
+    var digits = decimals === undefined ? (percent ? 2 : 0) : decimals;
     var text = new Intl.NumberFormat(language(), {
-      maximumFractionDigits: percent ? 2 : 0,
-      minimumFractionDigits: percent ? 2 : 0,
+      maximumFractionDigits: digits,
+      minimumFractionDigits: digits,
     }).format(value);
     return percent ? text + " %" : text;
   }
@@ -79,7 +81,7 @@
                 value = horizontal ? value.x : value.y;
               }
               var name = spec.kind === "doughnut" ? context.label : context.dataset.label;
-              return (name ? name + ": " : "") + formatNumber(value, percent);
+              return (name ? name + ": " : "") + formatNumber(value, percent, spec.decimals);
             },
           },
         },

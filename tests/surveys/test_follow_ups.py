@@ -1,0 +1,279 @@
+"""The team leads' follow-up page, the low-score rules and the wording pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from kglijn.core.models import AuditEvent
+from kglijn.surveys.models import FollowUpTask, LowScoreRule, Source, SurveyVersion
+from kglijn.surveys.services import survey_response_record
+from tests.conftest import PASSWORD
+from tests.contacts.factories import DEFAULT_RECEIVED_AT, ContactFactory
+from tests.surveys.factories import GOOD, survey_snapshot, team_make
+
+pytestmark = pytest.mark.django_db
+
+URL = "/surveys/follow-ups/"
+
+
+def login(client: Client, user) -> Client:
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def low_score(handler, minutes: int = 5) -> FollowUpTask:
+    contact = ContactFactory.create(handler=handler)
+    response, _ = survey_response_record(
+        contact=contact,
+        source=Source.IVR,
+        answers={**GOOD, "courtesy": 1},
+        complete=True,
+        answered_at=DEFAULT_RECEIVED_AT + dt.timedelta(minutes=minutes),
+    )
+    return FollowUpTask.objects.get(response=response)
+
+
+@pytest.fixture
+def teams(make_user, team_lead):
+    """agent-a in the team of `lead`, agent-b in the team of another lead, agent-c in none."""
+    agents = {name: make_user("front_office", name) for name in ("agent-a", "agent-b", "agent-c")}
+    other_lead = make_user("team_lead", "other-lead")
+    team_make(name="Team A", lead=team_lead, members=[agents["agent-a"]])
+    team_make(name="Team B", lead=other_lead, members=[agents["agent-b"]])
+    return agents, other_lead
+
+
+def test_a_lead_sees_own_and_unassigned_open_tasks_with_a_link_to_the_contact(
+    client, team_lead, teams
+) -> None:
+    agents, _ = teams
+    mine = low_score(agents["agent-a"])
+    others = low_score(agents["agent-b"])
+    unassigned = low_score(agents["agent-c"])
+
+    html = login(client, team_lead).get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert f'id="task-{mine.pk}"' in html
+    assert f'id="task-{unassigned.pk}"' in html
+    assert f'id="task-{others.pk}"' not in html
+    assert f'href="/desk/contacts/{mine.contact_id}/#survey"' in html
+    assert "2 open tasks" in html
+    assert html.index(f'id="task-{mine.pk}"') < html.index(f'id="task-{unassigned.pk}"')
+
+
+def test_marking_a_task_done_records_the_outcome(client, team_lead, teams) -> None:
+    agents, _ = teams
+    task = low_score(agents["agent-a"])
+    login(client, team_lead)
+
+    response = client.post(
+        f"{URL}{task.pk}/done/", {"outcome": "Ouder teruggebeld."}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    task.refresh_from_db()
+    assert (task.status, task.outcome, task.done_by) == ("done", "Ouder teruggebeld.", team_lead)
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No open follow-up tasks." in html
+    assert "Ouder teruggebeld." in html
+
+
+def test_an_empty_outcome_is_refused_and_changes_nothing(client, team_lead, teams) -> None:
+    agents, _ = teams
+    task = low_score(agents["agent-a"])
+    before = survey_snapshot()
+
+    response = login(client, team_lead).post(
+        f"{URL}{task.pk}/done/", {"outcome": "  "}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert survey_snapshot() == before
+
+
+def test_another_leads_task_cannot_be_closed(client, team_lead, teams) -> None:
+    agents, _ = teams
+    task = low_score(agents["agent-b"])
+    before = survey_snapshot()
+
+    response = login(client, team_lead).post(f"{URL}{task.pk}/done/", {"outcome": "Gedaan"})
+
+    assert response.status_code == 404
+    assert survey_snapshot() == before
+
+
+def test_agents_have_no_follow_up_page_and_no_link(client, agent, team_lead) -> None:
+    login(client, agent)
+    assert client.get(URL).status_code == 403
+    assert client.post(f"{URL}1/done/", {"outcome": "x"}).status_code == 403
+    assert b'href="/surveys/follow-ups/"' not in client.get("/desk/").content
+
+    desk = login(client, team_lead).get("/desk/").content
+    assert b'href="/surveys/follow-ups/"' in desk
+
+
+# --- low-score rules ------------------------------------------------------------------------
+
+
+def rules_form(**overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "waiting_time-threshold": 1,
+        "courtesy-active": "on",
+        "courtesy-threshold": 2,
+        "information-threshold": 1,
+        "recommendation-active": "on",
+        "recommendation-threshold": 3,
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_team_lead_changes_a_rule_and_it_is_audited(client, team_lead) -> None:
+    login(client, team_lead)
+
+    response = client.post(
+        "/surveys/rules/",
+        rules_form(**{"waiting_time-active": "on", "waiting_time-threshold": 2}),
+    )
+
+    assert response.status_code == 302
+    rules = set(LowScoreRule.objects.values_list("criterion", "threshold", "active"))
+    assert rules == {
+        ("waiting_time", 2, True),
+        ("courtesy", 2, True),
+        ("information", 1, False),
+        ("recommendation", 3, True),
+    }
+    event = AuditEvent.objects.get(object_type="survey_low_score_rule")
+    assert (event.actor, event.action, event.detail) == (
+        team_lead,
+        "change",
+        {"criterion": "waiting_time", "threshold": 2, "active": True},
+    )
+
+
+def test_a_threshold_outside_the_scale_is_refused(client, team_lead) -> None:
+    before = survey_snapshot()
+
+    response = login(client, team_lead).post(
+        "/surveys/rules/",
+        rules_form(**{"courtesy-threshold": 5, "recommendation-threshold": -1}),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ensure this value is less than or equal to 4." in html
+    assert "Ensure this value is greater than or equal to 0." in html
+    assert survey_snapshot() == before
+
+
+def test_only_team_leads_and_administrators_change_the_rules(
+    client, agent, information_manager, administrator
+) -> None:
+    before = survey_snapshot()
+    for user in (agent, information_manager):
+        assert login(client, user).post("/surveys/rules/", rules_form()).status_code == 403
+    assert survey_snapshot() == before
+
+    response = login(client, administrator).post(
+        "/surveys/rules/", rules_form(**{"information-active": "on"})
+    )
+
+    assert response.status_code == 302
+    assert LowScoreRule.objects.get(criterion="information").active is True
+
+
+def test_the_administrator_edits_a_rule_in_the_management_site(client, administrator) -> None:
+    rule = LowScoreRule.objects.get(criterion="recommendation")
+    login(client, administrator)
+
+    response = client.post(
+        f"/beheer/surveys/lowscorerule/{rule.pk}/change/",
+        {"threshold": 4, "active": "on"},
+    )
+
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.threshold, rule.active) == (4, True)
+    assert AuditEvent.objects.filter(
+        object_type="survey_low_score_rule", object_id=rule.pk, actor=administrator
+    ).exists()
+    assert client.get("/beheer/surveys/surveyversion/").status_code == 200
+
+
+# --- wording --------------------------------------------------------------------------------
+
+
+def wording_form(**overrides: str) -> dict[str, str]:
+    version = SurveyVersion.objects.get(number=1)
+    data = {"note": ""}
+    for question in version.questions.all():
+        for name in (
+            "text_nl",
+            "text_en",
+            "low_label_nl",
+            "high_label_nl",
+            "low_label_en",
+            "high_label_en",
+        ):
+            data[f"{question.criterion}-{name}"] = getattr(question, name)
+    data.update(overrides)
+    return data
+
+
+def test_an_information_manager_changes_the_wording_into_a_new_version(
+    client, information_manager
+) -> None:
+    login(client, information_manager)
+
+    response = client.post(
+        "/surveys/wording/",
+        wording_form(
+            **{
+                "information-text_nl": "Hoe duidelijk was de informatie die u kreeg?",
+                "note": "Vraag over informatie verduidelijkt",
+            }
+        ),
+    )
+
+    assert response.status_code == 302
+    v2 = SurveyVersion.objects.get(number=2)
+    assert v2.questions.get(criterion="information").text_nl == (
+        "Hoe duidelijk was de informatie die u kreeg?"
+    )
+    assert SurveyVersion.objects.get(number=1).questions.get(criterion="information").text_nl == (
+        "Hoe tevreden bent u over de informatie die u kreeg?"
+    )
+    html = client.get("/surveys/wording/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Version 2" in html
+    assert "Vraag over informatie verduidelijkt" in html
+
+
+def test_an_unchanged_or_blank_wording_is_refused(client, information_manager) -> None:
+    login(client, information_manager)
+    before = survey_snapshot()
+
+    same = client.post("/surveys/wording/", wording_form(), HTTP_ACCEPT_LANGUAGE="en")
+    blank = client.post(
+        "/surveys/wording/", wording_form(**{"courtesy-text_nl": ""}), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert (same.status_code, blank.status_code) == (400, 400)
+    assert "Nothing changed: the wording is the same." in same.content.decode()
+    assert "This field is required." in blank.content.decode()
+    assert survey_snapshot() == before
+
+
+def test_team_leads_cannot_change_the_wording(client, team_lead) -> None:
+    before = survey_snapshot()
+
+    response = login(client, team_lead).post("/surveys/wording/", wording_form())
+
+    assert response.status_code == 403
+    assert survey_snapshot() == before
