@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -284,16 +284,21 @@ def _apply_low_score_rules(response: SurveyResponse, contact: Contact) -> Follow
 
 
 def _existing(external_id: str | None, contact: Contact) -> SurveyResponse | None:
-    """The stored response this submission repeats, or raise if it clashes with one."""
+    """The stored response this submission repeats, or raise if it clashes with one.
+
+    One query for both keys: two queries could see a concurrent submission's commit between
+    them, and call a replay of the same id "already answered"."""
+    lookup = Q(contact=contact)
     if external_id is not None:
-        found = SurveyResponse.objects.filter(external_id=external_id).first()
-        if found is not None:
-            if found.contact_id != contact.pk:
-                raise SurveyIdReused(found)
-            return found
-    other = SurveyResponse.objects.filter(contact=contact).first()
-    if other is not None:
-        raise SurveyAlreadyAnswered(other)
+        lookup |= Q(external_id=external_id)
+    found = list(SurveyResponse.objects.filter(lookup))
+    for response in found:
+        if external_id is not None and response.external_id == external_id:
+            if response.contact_id != contact.pk:
+                raise SurveyIdReused(response)
+            return response
+    if found:
+        raise SurveyAlreadyAnswered(found[0])
     return None
 
 
