@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench install install-test browser messages clean
+.PHONY: run test lint typecheck bench install install-test browser mailserver messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ browser:
 	    (apt-get install -y chromium chromium-driver >/dev/null 2>&1 || \
 	     (apt-get update >/dev/null && apt-get install -y chromium chromium-driver >/dev/null)); }
 
+# Dovecot for the mail tests: they start it themselves on a free port (tests/mail/imap_server.py).
+mailserver:
+	@command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] || \
+	  { echo "Installing Debian's dovecot-imapd for the mail tests"; \
+	    (apt-get install -y dovecot-imapd >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null && apt-get install -y dovecot-imapd >/dev/null)); }
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +52,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy kglijn
 
-test: $(TEST_STAMP) browser lint typecheck
+test: $(TEST_STAMP) browser mailserver lint typecheck
 	$(BIN)/kglijn check
 	$(BIN)/kglijn makemigrations --check --dry-run
 	$(BIN)/pytest

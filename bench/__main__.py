@@ -58,6 +58,14 @@ def main() -> int:
             rows,
         )
     pg = os.environ.get("BENCH_DATABASE_URL")
+    # Knowledge-base search, 5,000 articles: SQLite, and PostgreSQL (database bench_knowledge on
+    # that server) when BENCH_DATABASE_URL is set; writes bench/results/knowledge.md (~30 s).
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "knowledge.py")],
+        env={**base, **({"BENCH_DATABASE_URL": pg} if pg else {})},
+        check=True,
+        cwd=ROOT,
+    )
     if pg:
         _run("demo-postgresql", "demo.py", {**base, "DATABASE_URL": pg}, "--reset")
         pg_env = {**base, "DATABASE_URL": pg, "BENCH_DATABASE_URL": pg}

@@ -31,6 +31,7 @@ _CONTACT_WORK = (
     "contacts.view_customer",
     "contacts.add_customer",
     "contacts.change_customer",
+    "knowledge.view_article",
 )
 _CATALOGUES = (
     "contacts.view_reason",
@@ -95,6 +96,8 @@ TEAM_LEAD = Role(
         "surveys.change_followuptask",
         "surveys.view_lowscorerule",
         "surveys.change_lowscorerule",
+        "mail.view_quarantine",
+        "mail.change_quarantine",
     ),
 )
 INFORMATION_MANAGER = Role(
@@ -104,6 +107,10 @@ INFORMATION_MANAGER = Role(
     None,
     (
         *_CATALOGUES,
+        "knowledge.view_article",
+        "knowledge.add_article",
+        "knowledge.change_article",
+        "knowledge.view_usage",
         "contacts.view_reports",
         "telephony.view_service_levels",
         "surveys.view_surveyversion",

@@ -219,6 +219,8 @@ KGLIJN_OPENING_HOURS: dict[str, dict[int, tuple[str, str]]] = {
 # Closing days on top of Belgian public holidays: (month, day) every year, e.g. 11 July, the
 # Flemish community holiday. Single dates are kept in the app (core.ClosingDay).
 KGLIJN_EXTRA_CLOSING_DAYS: list[tuple[int, int]] = [(7, 11)]
+# E-mail service level: answered within this many working days (kglijn/mail/service_levels.py).
+KGLIJN_EMAIL_NORM_WORKING_DAYS = int(os.environ.get("KGLIJN_EMAIL_NORM_WORKING_DAYS", "2"))
 
 # --- Mail and `kglijn worker` (survey invitations, ADR 0008) -------------------------------
 # SMTP when EMAIL_HOST is set (always in production); else the console backend prints mails.
@@ -244,4 +246,28 @@ KGLIJN_PUBLIC_BASE_URL = os.environ.get(
 KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.surveys.invitations.invitations_send",
     "kglijn.telephony.jobs.callback_numbers_expire",
+    "kglijn.mail.imap.mailbox_poll",
+    "kglijn.mail.outbound.outbox_send",
 ]
+
+# --- The e-mail channel (issue 6, ADR 0010, docs/mail.md) ----------------------------------
+# The mailbox `kglijn worker` polls (IMAP4rev1); no host = no polling.
+KGLIJN_IMAP_HOST = os.environ.get("KGLIJN_IMAP_HOST", "")
+KGLIJN_IMAP_SSL = _env_bool("KGLIJN_IMAP_SSL", True)
+KGLIJN_IMAP_PORT = int(os.environ.get("KGLIJN_IMAP_PORT", "993" if KGLIJN_IMAP_SSL else "143"))
+KGLIJN_IMAP_USER = os.environ.get("KGLIJN_IMAP_USER", "")
+KGLIJN_IMAP_PASSWORD = os.environ.get("KGLIJN_IMAP_PASSWORD", "")
+KGLIJN_IMAP_MAILBOX = os.environ.get("KGLIJN_IMAP_MAILBOX", "INBOX")
+# Optional: move processed messages to this folder (else they stay, flagged $KGLijnProcessed).
+KGLIJN_IMAP_PROCESSED_MAILBOX = os.environ.get("KGLIJN_IMAP_PROCESSED_MAILBOX", "")
+KGLIJN_IMAP_TIMEOUT = int(os.environ.get("KGLIJN_IMAP_TIMEOUT", "30"))
+# Answers from the desk: sender, where replies go, and the domain of our Message-IDs.
+KGLIJN_MAIL_FROM = os.environ.get("KGLIJN_MAIL_FROM", "Kind en Gezin-Lijn <info@kindengezin.be>")
+KGLIJN_MAIL_REPLY_TO = os.environ.get("KGLIJN_MAIL_REPLY_TO", "info@kindengezin.be")
+KGLIJN_MAIL_MESSAGE_ID_DOMAIN = os.environ.get("KGLIJN_MAIL_MESSAGE_ID_DOMAIN", "kindengezin.be")
+# Received mail: attachments are stored here; limits per message and per attachment (bytes).
+KGLIJN_MAIL_DIR = Path(os.environ.get("KGLIJN_MAIL_DIR", VAR_DIR / "mail"))
+KGLIJN_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("KGLIJN_MAIL_MAX_MESSAGE_BYTES", "31457280"))
+KGLIJN_MAIL_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("KGLIJN_MAIL_MAX_ATTACHMENT_BYTES", "10485760")
+)

@@ -437,9 +437,11 @@ def contact_close(*, contact: Contact, by: User, now: dt.datetime | None = None)
 
 
 @transaction.atomic
-def contact_reopen(*, contact: Contact, by: User) -> Contact:
+def contact_reopen(*, contact: Contact, by: User | None) -> Contact:
+    """Reopen a closed contact; by=None is kglijn itself (a citizen's reply to our answer)."""
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    _require_office_access(contact, by)
+    if by is not None:
+        _require_office_access(contact, by)
     if contact.status != Status.CLOSED:
         raise ValidationError(_("Only a closed contact can be reopened."))
     contact.status = Status.OPEN

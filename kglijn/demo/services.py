@@ -37,6 +37,8 @@ from kglijn.demo.timeline import TimestampText
 from kglijn.demo.users import demo_handler_ids, demo_users_ensure
 from kglijn.demo.vocabulary import DEMO_EMAIL_DOMAIN, EXTRA_REFERRALS, REASON_WEIGHTS
 from kglijn.feedback.demo import feedback_demo_load
+from kglijn.knowledge.demo import knowledge_demo_load
+from kglijn.knowledge.models import ArticleUse
 from kglijn.reports.rollups import rollups_rebuild
 
 DEFAULT_SEED = 20231106  # the date of the parliamentary question (000)
@@ -129,6 +131,8 @@ def demo_reset() -> dict[str, int]:
     Refuses (DemoError, nothing deleted) when other records point at contacts or demo customers.
     """
     deleted_surveys = demo_surveys_delete()  # survey rows hang on the contacts: they go first
+    # Which knowledge article helped on which contact: the use is kept, the link goes.
+    ArticleUse.objects.filter(contact__isnull=False).update(contact=None)
     blocking = _referring(Contact, Escalation, isnull=False) + _referring(
         Customer, Contact, email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
     )
@@ -247,5 +251,7 @@ def demo_load(
         rollups_rebuild(progress=progress)  # the bulk rows bypassed the services' deltas
     feedback = feedback_demo_load(seed=seed)  # visits up to today: the feedback pages' months
     result.rows |= {"visits": feedback.visits, "visit feedback": feedback.answers}
+    knowledge = knowledge_demo_load()
+    result.rows |= {"knowledge articles": knowledge.articles + knowledge.templates}
     result.seconds = time.perf_counter() - started
     return result

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Office
+from kglijn.mail.service_levels import email_service_levels_for, email_service_levels_sheet
 from kglijn.telephony.service_levels import Period, ServiceLevelReport, ServiceLevelRow
 
 SHEET_NAME = "Serviceniveau"
@@ -151,5 +152,6 @@ def service_levels_xlsx(report: ServiceLevelReport) -> bytes:
         chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
         sheet.insert_chart(header_row, 17, chart, {"x_scale": 1.6, "y_scale": 1.4})
+    email_service_levels_sheet(workbook, email_service_levels_for(report))  # issue 6 item 5
     workbook.close()
     return buffer.getvalue()

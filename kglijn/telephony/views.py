@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 
 from kglijn.contacts.models import Office
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.mail.service_levels import email_service_levels_for
+from kglijn.mail.service_levels import table_rows as email_table_rows
 from kglijn.telephony.exports import columns, period_label, row_values, service_levels_xlsx
 from kglijn.telephony.selectors import call_current_for_agent, wallboard_figures
 from kglijn.telephony.service_levels import (
@@ -180,7 +182,7 @@ def service_levels_page(request: HttpRequest) -> HttpResponse:
             rows.append(
                 (_("Total"), _("All offices"), row_values(report.combined_total), False, True)
             )
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "report": report,
         "columns": columns(),
@@ -188,6 +190,9 @@ def service_levels_page(request: HttpRequest) -> HttpResponse:
         "charts": _charts(report) if report is not None else {},
         "query": request.GET.urlencode(),
     }
+    if report is not None:  # the e-mail channel's service level beside it (issue 6 item 5)
+        context["email_report"] = email_report = email_service_levels_for(report)
+        context["email_rows"] = email_table_rows(email_report)
     return render(request, "telephony/service_levels.html", context)
 
 

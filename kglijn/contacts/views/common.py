@@ -67,7 +67,18 @@ def describe_audit_detail(event: AuditEvent) -> str:
         parts.append(_("fields: %(fields)s") % {"fields": labels})
     if detail.get("health_note"):
         parts.append(_("including the health note"))
+    if "mail_in" in detail:
+        parts.append(_("e-mail received"))
+    if "mail_out" in detail:
+        parts.append(_("answer sent by e-mail"))
+    if "mail_resend" in detail:
+        parts.append(_("answer sent again by e-mail"))
+    if "attachment" in detail:
+        parts.append(_("attachment downloaded"))
+    if detail.get("purpose") == "survey_invitation":
+        parts.append(_("address read for the satisfaction survey invitation"))
     known = {"from", "to", "channel", "office", "anonymous", "fields", "health_note"}
+    known |= {"mail_in", "mail_out", "mail_resend", "attachment", "purpose", "invitation"}
     parts += [f"{key}: {value}" for key, value in detail.items() if key not in known]
     return " · ".join(str(part) for part in parts)
 

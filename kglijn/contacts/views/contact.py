@@ -36,6 +36,7 @@ from kglijn.contacts.selectors import (
 )
 from kglijn.contacts.views.common import audit_rows, is_htmx, request_user
 from kglijn.core.provinces import InvalidPostcode, province_for_postcode, province_label
+from kglijn.mail.selectors import mail_thread_panel
 from kglijn.surveys.selectors import contact_survey_panel
 
 # Service error keys that are named differently on the form.
@@ -193,6 +194,7 @@ def _render_detail(
         "sees_health_note": can_view_health_note(user=user),
         "escalate_form": escalate_form,
         "survey": contact_survey_panel(user=user, contact=contact),
+        "mail": mail_thread_panel(user=user, contact=contact),
         **_actions(user, contact),
     }
     return render(request, "contacts/contact_detail.html", context)
