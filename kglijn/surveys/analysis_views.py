@@ -6,11 +6,13 @@ can be bookmarked; the remarks' pages are fetched with htmx without recomputing 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -45,6 +47,7 @@ from kglijn.surveys.analysis_remarks import (
     satisfaction_remarks_visible,
 )
 from kglijn.surveys.analysis_stats import MIN_N
+from kglijn.surveys.models import SurveyResponse
 
 PERMISSION = "contacts.view_reports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,15 +85,10 @@ class AnalysisForm(forms.Form):
             (NO_TEAM, _("Without team")),
         ]
 
-    @property
-    def default_month(self) -> Month:
-        """The last complete month."""
-        return Month.of(self.today).shift(-1)
-
     def clean_month(self) -> Month:
         text = self.cleaned_data.get("month") or ""
         if not text:
-            return self.default_month
+            return default_month(self.today)
         try:
             month = Month.parse(text)
         except ValueError as exc:
@@ -243,11 +241,25 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
+def default_month(today: dt.date) -> Month:
+    """The last complete month that has answers (else the last complete month): a register
+    whose answers stop earlier (an import, the demo) opens on figures, not on an empty month."""
+    before = Month.of(today).start
+    latest = SurveyResponse.objects.filter(answered_at__lt=before).aggregate(Max("answered_at"))
+    moment = latest["answered_at__max"]
+    if moment is None:
+        return Month.of(today).shift(-1)
+    return Month.of(timezone.localtime(moment).date())
+
+
 @require_GET
 @permission_required(PERMISSION, raise_exception=True)
 def satisfaction(request: HttpRequest) -> HttpResponse:
     """The month's satisfaction per channel, office and team, its trend, change and remarks."""
-    form = AnalysisForm(request.GET)
+    data = request.GET.copy()
+    if not data.get("month"):  # shown in the month field, not only used
+        data["month"] = default_month(timezone.localdate()).iso
+    form = AnalysisForm(data)
     context: dict[str, Any] = {"form": form, "min_n": MIN_N}
     if form.is_valid():
         month, filters = form.choice()

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from kglijn.contacts.models import Channel
 from kglijn.core.models import AuditEvent
@@ -96,12 +97,19 @@ def test_the_page_shows_the_months_figures(world: World, analyst: User) -> None:
     assert "Welch" in text
 
 
-def test_default_month_is_the_last_complete_month(world: World, analyst: User) -> None:
+def test_default_month_is_the_last_complete_month_with_answers(world: World, analyst: User) -> None:
+    latest = SurveyResponse.objects.latest("answered_at").answered_at
     response = client_for(analyst).get(URL)
-    from django.utils import timezone
 
-    today = timezone.localdate()
-    assert response.context["analysis"].month == Month.of(today).shift(-1)
+    month = Month.of(timezone.localtime(latest).date())
+    assert response.context["analysis"].month == month
+    assert f'value="{month.iso}"' in response.content.decode()  # shown in the month field
+
+
+def test_without_answers_the_default_is_the_last_complete_month(analyst: User) -> None:
+    response = client_for(analyst).get(URL)
+
+    assert response.context["analysis"].month == Month.of(timezone.localdate()).shift(-1)
 
 
 def test_filters_narrow_the_figures(world: World, analyst: User) -> None:
