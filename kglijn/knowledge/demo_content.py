@@ -52,7 +52,7 @@ ARTICLES: tuple[DemoArticle, ...] = (
         FS,
         ("vaccination",),
         """Kind en Gezin volgt het basisvaccinatieschema van de Vlaamse overheid. De vaccinaties
-gebeuren in het consultatiebureau of bij de huisarts of kinderarts.
+(inentingen) gebeuren in het consultatiebureau of bij de huisarts of kinderarts.
 
 ## Momenten in het eerste levensjaar
 - 8 weken: zesvoudig vaccin (difterie, tetanus, kinkhoest, polio, Hib, hepatitis B),
@@ -99,8 +99,9 @@ Twijfel of bijzondere reacties: doorverbinden met de backoffice PGJO.""",
         "Een gemiste vaccinatie inhalen",
         FS,
         ("vaccination", "cb-appointment"),
-        """Een gemiste vaccinatie kan bijna altijd ingehaald worden; het schema hoeft niet
-opnieuw te beginnen. Maak een nieuwe afspraak in het consultatiebureau of bij de huisarts.
+        """Een gemiste vaccinatie (inenting) kan bijna altijd ingehaald worden; het schema
+hoeft niet opnieuw te beginnen. Maak een nieuwe afspraak in het consultatiebureau of bij
+de huisarts.
 
 Vraag de ouder om het vaccinatiekaartje of het overzicht uit Vaccinnet mee te brengen.
 Bij een kind dat in het buitenland gevaccineerd werd, stelt de arts een inhaalschema op.""",
