@@ -24,7 +24,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
@@ -35,6 +34,7 @@ from kglijn.contacts.models import Contact, Status
 from kglijn.contacts.services import contact_close, contact_reopen, contact_take, contact_update
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
+from kglijn.core.smtp import smtp_close_quietly, smtp_connection_ready
 from kglijn.core.worker import stop_requested
 from kglijn.mail.models import DeliveryStatus, MailDirection, MailMessage
 
@@ -357,32 +357,6 @@ def _deliver(connection: BaseEmailBackend, message: MailMessage, *, now: dt.date
     return True
 
 
-def _close_quietly(connection: BaseEmailBackend) -> None:
-    try:
-        connection.close()
-    except (smtplib.SMTPException, OSError):
-        if isinstance(connection, SmtpBackend):
-            connection.connection = None
-
-
-def _connection_ready(connection: BaseEmailBackend) -> bool:
-    """Open (or check) the connection before anything is claimed: an unreachable server leaves
-    every answer queued."""
-    if isinstance(connection, SmtpBackend) and connection.connection is not None:
-        try:
-            if connection.connection.noop()[0] == 250:
-                return True
-        except (smtplib.SMTPException, OSError):
-            pass
-        _close_quietly(connection)
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("Mail server not reachable, answers wait: %s", exc)
-        return False
-    return True
-
-
 def outbound_send_now(*, message_pk: int) -> None:
     """The attempt right after the agent pressed send (after commit). Never raises: what it
     does not finish, the worker does."""
@@ -390,13 +364,13 @@ def outbound_send_now(*, message_pk: int) -> None:
         now = timezone.now()
         connection = get_connection(fail_silently=False, timeout=INLINE_TIMEOUT)
         try:
-            if not _connection_ready(connection):
+            if not smtp_connection_ready(connection, waiting="answers"):
                 return
             claimed = _claim(now=now, pk=message_pk)
             if claimed is not None:
                 _deliver(connection, claimed, now=now)
         finally:
-            _close_quietly(connection)
+            smtp_close_quietly(connection)
     except Exception:
         logger.exception("Answer %s: the immediate attempt failed; the worker retries", message_pk)
 
@@ -431,7 +405,7 @@ def outbox_send(*, now: dt.datetime) -> int:
     connection = get_connection(fail_silently=False)
     try:
         for _i in range(SEND_BATCH):
-            if stop_requested() or not _connection_ready(connection):
+            if stop_requested() or not smtp_connection_ready(connection, waiting="answers"):
                 break
             claimed = _claim(now=now)
             if claimed is None:
@@ -440,5 +414,5 @@ def outbox_send(*, now: dt.datetime) -> int:
             if not _deliver(connection, claimed, now=now):
                 break
     finally:
-        _close_quietly(connection)
+        smtp_close_quietly(connection)
     return work

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from kglijn.contacts.models import Channel, Contact, Direction
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
+from kglijn.core.smtp import smtp_close_quietly, smtp_connection_ready
 from kglijn.core.worker import stop_requested
 from kglijn.surveys.models import (
     Criterion,
@@ -412,33 +412,6 @@ def _deliver(connection: BaseEmailBackend, claimed: _Claimed, *, now: dt.datetim
     return True
 
 
-def _close_quietly(connection: BaseEmailBackend) -> None:
-    try:
-        connection.close()
-    except (smtplib.SMTPException, OSError) as exc:
-        logger.info("Closing the mail server connection failed: %s", exc)
-        if isinstance(connection, SmtpBackend):
-            connection.connection = None
-
-
-def _connection_ready(connection: BaseEmailBackend) -> bool:
-    """Open (or check) the mail server connection before anything is claimed, so that an
-    unreachable server leaves every invitation scheduled."""
-    if isinstance(connection, SmtpBackend) and connection.connection is not None:
-        try:
-            if connection.connection.noop()[0] == 250:
-                return True
-        except (smtplib.SMTPException, OSError):
-            pass
-        _close_quietly(connection)
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("Mail server not reachable, invitations wait: %s", exc)
-        return False
-    return True
-
-
 def invitations_send(*, now: dt.datetime) -> int:
     """The `kglijn worker` job: schedule due invitations, resolve stale claims, then send up
     to SEND_BATCH invitations. Returns how many invitations changed state."""
@@ -450,7 +423,7 @@ def invitations_send(*, now: dt.datetime) -> int:
     connection = get_connection(fail_silently=False)
     try:
         for _i in range(SEND_BATCH):
-            if stop_requested() or not _connection_ready(connection):
+            if stop_requested() or not smtp_connection_ready(connection, waiting="invitations"):
                 break
             claimed = _claim_next(now=now)
             if claimed is None:
@@ -459,7 +432,7 @@ def invitations_send(*, now: dt.datetime) -> int:
             if isinstance(claimed, _Claimed) and not _deliver(connection, claimed, now=now):
                 break
     finally:
-        _close_quietly(connection)
+        smtp_close_quietly(connection)
     return work
 
 
