@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import (
     Case,
@@ -705,32 +705,50 @@ def _call_sums(definition: ReportDefinition) -> dict[tuple[Any, ...], _CallSums]
     return found
 
 
-def _summed(parts: Iterable[_CallSums]) -> _CallSums:
-    total = _CallSums()
-    for part in parts:
-        total.add(part)
-    return total
+class Sums(Protocol):
+    """Counts and sums of one builder cell that add up and give a measure's value (the call
+    measures' `_CallSums`, the satisfaction measures' `SurveySums`)."""
+
+    def add(self, other: Any) -> None: ...
+
+    def value(self, measure: str) -> float | None: ...
 
 
-def _call_run(definition: ReportDefinition) -> ReportResult:
-    """A call measure from the call legs' service-level figures per office and period."""
+S = TypeVar("S", bound=Sums)
+
+
+def sums_result(
+    definition: ReportDefinition,
+    found: Mapping[tuple[Any, ...], S],
+    *,
+    empty: Callable[[], S],
+    count: Callable[[S], int],
+    source: str,
+    notes: list[str],
+) -> ReportResult:
+    """A builder result from per-cell sums: rows and columns over the dimensions' domains,
+    totals added up from the sums (never averaged values)."""
     measure = definition.measure
-    found = _call_sums(definition)
+
+    def summed(parts: Iterable[S]) -> S:
+        total = empty()
+        for part in parts:
+            total.add(part)
+        return total
+
     row_dimension = definition.dimensions[0]
     column_dimension = definition.dimensions[1] if len(definition.dimensions) > 1 else None
     rows = _domain(row_dimension, definition, {key[0] for key in found})
     columns: list[tuple[Any, str]]
     if column_dimension is None:
         columns = [(None, str(dict(MEASURES)[measure]))]
-        cells = [[found.get((key,), _CallSums())] for key, _label in rows]
+        cells = [[found.get((key,), empty())] for key, _label in rows]
     else:
         columns = _domain(column_dimension, definition, {key[1] for key in found})
-        cells = [
-            [found.get((row, column), _CallSums()) for column, _c in columns] for row, _r in rows
-        ]
-    row_sums = [_summed(row) for row in cells]
-    column_sums = [_summed(row[index] for row in cells) for index in range(len(columns))]
-    total = _summed(row_sums)
+        cells = [[found.get((row, column), empty()) for column, _c in columns] for row, _r in rows]
+    row_sums = [summed(row) for row in cells]
+    column_sums = [summed(row[index] for row in cells) for index in range(len(columns))]
+    total = summed(row_sums)
     return ReportResult(
         definition=definition,
         row_dimension=row_dimension,
@@ -739,14 +757,26 @@ def _call_run(definition: ReportDefinition) -> ReportResult:
         row_labels=[label for _key, label in rows],
         column_keys=[key for key, _label in columns],
         column_labels=[label for _key, label in columns],
-        counts=[[cell.offered for cell in row] for row in cells],
+        counts=[[count(cell) for cell in row] for row in cells],
         values=[[cell.value(measure) for cell in row] for row in cells],
         row_totals=[sums.value(measure) for sums in row_sums],
         column_totals=[sums.value(measure) for sums in column_sums],
         total=total.value(measure),
-        count_row_totals=[sums.offered for sums in row_sums],
-        count_column_totals=[sums.offered for sums in column_sums],
-        count_total=total.offered,
+        count_row_totals=[count(sums) for sums in row_sums],
+        count_column_totals=[count(sums) for sums in column_sums],
+        count_total=count(total),
+        source=source,
+        notes=notes,
+    )
+
+
+def _call_run(definition: ReportDefinition) -> ReportResult:
+    """A call measure from the call legs' service-level figures per office and period."""
+    return sums_result(
+        definition,
+        _call_sums(definition),
+        empty=_CallSums,
+        count=lambda sums: sums.offered,
         source="call_legs",
         notes=[
             _(

@@ -15,7 +15,6 @@ values (a partial response counts for the criteria it answered); NPS = % promote
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -173,50 +172,16 @@ def survey_sums(definition: ReportDefinition) -> dict[tuple[Any, ...], SurveySum
     return found
 
 
-def _summed(parts: Iterable[SurveySums]) -> SurveySums:
-    total = SurveySums()
-    for part in parts:
-        total.add(part)
-    return total
-
-
 def survey_run(definition: ReportDefinition) -> ReportResult:
     """A satisfaction measure of the survey responses, as a builder result."""
-    from kglijn.reports.builder import MEASURES, ReportResult, _domain
+    from kglijn.reports.builder import sums_result
 
     measure = definition.measure
-    found = survey_sums(definition)
-    row_dimension = definition.dimensions[0]
-    column_dimension = definition.dimensions[1] if len(definition.dimensions) > 1 else None
-    rows = _domain(row_dimension, definition, {key[0] for key in found})
-    columns: list[tuple[Any, str]]
-    if column_dimension is None:
-        columns = [(None, str(dict(MEASURES)[measure]))]
-        cells = [[found.get((key,), SurveySums())] for key, _label in rows]
-    else:
-        columns = _domain(column_dimension, definition, {key[1] for key in found})
-        cells = [
-            [found.get((row, column), SurveySums()) for column, _c in columns] for row, _r in rows
-        ]
-    row_sums = [_summed(row) for row in cells]
-    column_sums = [_summed(row[index] for row in cells) for index in range(len(columns))]
-    total = _summed(row_sums)
-    return ReportResult(
-        definition=definition,
-        row_dimension=row_dimension,
-        column_dimension=column_dimension,
-        row_keys=[key for key, _label in rows],
-        row_labels=[label for _key, label in rows],
-        column_keys=[key for key, _label in columns],
-        column_labels=[label for _key, label in columns],
-        counts=[[cell.count(measure) for cell in row] for row in cells],
-        values=[[cell.value(measure) for cell in row] for row in cells],
-        row_totals=[sums.value(measure) for sums in row_sums],
-        column_totals=[sums.value(measure) for sums in column_sums],
-        total=total.value(measure),
-        count_row_totals=[sums.count(measure) for sums in row_sums],
-        count_column_totals=[sums.count(measure) for sums in column_sums],
-        count_total=total.count(measure),
+    return sums_result(
+        definition,
+        survey_sums(definition),
+        empty=SurveySums,
+        count=lambda sums: sums.count(measure),
         source=SOURCE,
         notes=[
             _(
