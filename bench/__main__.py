@@ -86,6 +86,11 @@ def main() -> int:
             check=True,
             cwd=ROOT,
         )
+        # 200 chat sessions over websockets into `kglijn serve --workers 2` with the Redis
+        # channel layer (BENCH_REDIS_URL, default local database 8, emptied), bench_chat (~2 min).
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "chat.py")], env=pg_env, check=True, cwd=ROOT
+        )
     else:
         print("BENCH_DATABASE_URL not set: PostgreSQL benchmark not run.", file=sys.stderr)
     return 0

@@ -64,6 +64,8 @@ PGJO_NURSE = Role(
         "contacts.queue_pgjo",
         "contacts.view_health_note",
         "contacts.change_health_note",
+        "chat.handle_chat",
+        "chat.view_transcript",
     ),
 )
 CHILDCARE_HANDLER = Role(
@@ -96,6 +98,8 @@ TEAM_LEAD = Role(
         "surveys.change_followuptask",
         "surveys.view_lowscorerule",
         "surveys.change_lowscorerule",
+        "chat.handle_chat",
+        "chat.view_transcript",
         "mail.view_quarantine",
         "mail.change_quarantine",
     ),

@@ -246,9 +246,36 @@ KGLIJN_PUBLIC_BASE_URL = os.environ.get(
 KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.surveys.invitations.invitations_send",
     "kglijn.telephony.jobs.callback_numbers_expire",
+    "kglijn.chat.jobs.chat_transcripts_purge",
     "kglijn.mail.imap.mailbox_poll",
     "kglijn.mail.outbound.outbox_send",
 ]
+
+# --- Chat (docs/chat.md, ADR 0011) -------------------------------------------------------------
+# Websocket messages between server processes go through Redis when REDIS_URL is set (production,
+# several `kglijn serve` workers or hosts); else through memory (the embedded default: one process).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_LAYERS = (
+    {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # redis-py >= 6 times socket reads out after 5 s, exactly channels-redis' blocking
+            # receive (BZPOPMIN, 5 s): a loaded server then lost consumers to TimeoutError.
+            # A console gets a queue event per change: room for bursts (default 100 a channel).
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "prefix": "kglijn",
+                "capacity": 1000,
+            },
+        }
+    }
+    if REDIS_URL
+    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+)
+KGLIJN_CHAT_MAX_PER_NURSE = int(os.environ.get("KGLIJN_CHAT_MAX_PER_NURSE", "3"))
+KGLIJN_CHAT_RETENTION_DAYS = int(os.environ.get("KGLIJN_CHAT_RETENTION_DAYS", "90"))
+# "office": open during the PGJO office hours of the business calendar; "always": demo/bench only.
+KGLIJN_CHAT_HOURS = os.environ.get("KGLIJN_CHAT_HOURS", "office")
 
 # --- The e-mail channel (issue 6, ADR 0010, docs/mail.md) ----------------------------------
 # The mailbox `kglijn worker` polls (IMAP4rev1); no host = no polling.

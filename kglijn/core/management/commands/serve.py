@@ -1,4 +1,4 @@
-"""`kglijn serve`: the ASGI server (HTTP now, websockets when chat lands) under uvicorn."""
+"""`kglijn serve`: the ASGI server (HTTP and the chat's websockets) under uvicorn."""
 
 from __future__ import annotations
 
@@ -65,6 +65,8 @@ class Command(BaseCommand):
             log_level="info" if settings.DEBUG else "warning",
             proxy_headers=True,
             lifespan="off",
+            # Chat frames are a few hundred bytes: compressing them costs CPU, saves nothing.
+            ws_per_message_deflate=False,
         )
         try:
             if workers > 1:
