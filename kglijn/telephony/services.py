@@ -299,10 +299,15 @@ def call_events_apply_pending(*, limit: int = 500) -> int:
 
 
 def _lock_calls(pks: Sequence[int]) -> list[_CallRow]:
+    # NO KEY UPDATE, not UPDATE: the webhook's event insert checks its foreign key to the call
+    # with FOR KEY SHARE, which FOR UPDATE blocks. Measured: with FOR UPDATE an applier that
+    # keeps up (locking the calls that are ringing right now) held the next event of such a
+    # call for the rest of its batch — p99 137-149 ms at 500 events/s against 22 ms when it
+    # lagged behind on older calls. Two appliers still exclude each other per call.
     rows = (
         Call.objects.filter(pk__in=pks)
         .order_by("pk")
-        .select_for_update()
+        .select_for_update(no_key=True)
         .values_list("pk", "call_id", "state", "contact_id")
     )
     return [_CallRow(pk, call_id, state, contact_id) for pk, call_id, state, contact_id in rows]

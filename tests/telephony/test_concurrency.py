@@ -8,13 +8,13 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 
 from kglijn.contacts.models import Contact
 from kglijn.reports.rollups import rollups_check
 from kglijn.telephony.events import events_parse
 from kglijn.telephony.models import Call, CallEvent
-from kglijn.telephony.services import call_events_apply_pending, call_events_ingest
+from kglijn.telephony.services import _lock_calls, call_events_apply_pending, call_events_ingest
 from tests.telephony.calls import plan_calls
 from tests.telephony.conftest import settle
 
@@ -165,3 +165,39 @@ def _settle_retrying() -> None:
             if connection.vendor != "sqlite" or "locked" not in str(exc):
                 raise
             time.sleep(0.005)
+
+
+def test_the_webhook_never_waits_for_an_applier_holding_the_call(call_agents, settings) -> None:
+    # An applier that keeps up holds the calls that ring right now; the webhook's insert of the
+    # next event of such a call checks its foreign key to the call row and must not wait for
+    # the applier's transaction (the lock is FOR NO KEY UPDATE, not FOR UPDATE: ADR 0009).
+    settings.KGLIJN_TELEPHONY_APPLY = "background"
+    call = plan_calls(1, seed=45)[0]
+    first, rest = call.events[:1], call.events[1:]
+    call_events_ingest(events=events_parse(json.dumps(first).encode()))
+    call_pk = Call.objects.get(call_id=call.call_id).pk
+    held = threading.Event()
+    release = threading.Event()
+
+    def applier_holding_the_call() -> None:
+        with transaction.atomic():
+            _lock_calls([call_pk])
+            held.set()
+            release.wait(30)
+
+    def webhook() -> None:
+        assert held.wait(30)
+        try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '3s'")  # waiting would fail the test
+            else:
+                release.set()  # SQLite has one writer at a time: the webhook waits its turn
+            _ingest(rest)()
+        finally:
+            release.set()
+
+    errors = _race([applier_holding_the_call, webhook])
+
+    assert errors == []
+    assert CallEvent.objects.filter(call_id=call_pk).count() == len(call.events)
