@@ -79,7 +79,7 @@ def main() -> int:
             check=True,
             cwd=ROOT,
         )
-        # Signed call events into `kglijn serve --workers 4`, database bench_telephony (~2 min).
+        # Signed call events into `kglijn serve --workers 2`, database bench_telephony (~3 min).
         subprocess.run(
             [sys.executable, str(ROOT / "bench" / "telephony.py")],
             env=pg_env,
