@@ -11,7 +11,7 @@ from django.db.models import Count, Min, Q
 
 from kglijn.contacts.models import Office, Status
 from kglijn.core.business_calendar import BRUSSELS
-from kglijn.telephony.models import Call, CallState
+from kglijn.telephony.models import Call, CallEvent, CallState
 from kglijn.telephony.service_levels import ServiceLevelRow, norm_on, norms, service_level_today
 
 
@@ -33,10 +33,23 @@ class OfficeBoard:
         return self.today.below_target
 
 
+# Events stored but not applied for longer than this: the background applier is not keeping
+# up or not running (ADR 0009), and the board says its figures lag.
+APPLY_LAG_ALARM_SECONDS = 30
+
+
 @dataclass(frozen=True)
 class Wallboard:
     at: dt.datetime
     offices: list[OfficeBoard]
+    # Seconds the oldest stored-but-unapplied call event has waited (None: nothing waits).
+    apply_lag_seconds: float | None = None
+
+    @property
+    def lagging(self) -> bool:
+        return (
+            self.apply_lag_seconds is not None and self.apply_lag_seconds > APPLY_LAG_ALARM_SECONDS
+        )
 
     @property
     def waiting(self) -> int:
@@ -91,7 +104,10 @@ def wallboard_figures(*, now: dt.datetime) -> Wallboard:
                 today=row,
             )
         )
-    return Wallboard(at=now, offices=boards)
+    oldest_unapplied = CallEvent.objects.filter(applied=False).aggregate(Min("received_at"))
+    received = oldest_unapplied["received_at__min"]
+    lag = max(0.0, (now - received).total_seconds()) if received is not None else None
+    return Wallboard(at=now, offices=boards, apply_lag_seconds=lag)
 
 
 def call_current_for_agent(*, user: User | AnonymousUser, now: dt.datetime) -> Call | None:

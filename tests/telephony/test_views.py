@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kglijn.contacts.models import Contact
-from kglijn.telephony.models import ServiceLevelContract
+from kglijn.telephony.models import CallEvent, ServiceLevelContract
+from kglijn.telephony.services import call_events_apply_pending
 from tests.conftest import PASSWORD
 from tests.telephony.calls import event, post
 
@@ -215,6 +216,32 @@ def test_the_wallboard_colours_an_office_on_target(client, team_lead, agent) -> 
     assert "--below" not in front.group(1)
     assert "wallboard__figure--ok" in fragment
     assert ServiceLevelContract.objects.get(office="front").target_pct == Decimal("80.00")
+
+
+def test_the_wallboard_warns_when_stored_events_wait_to_be_applied(
+    client, team_lead, settings
+) -> None:
+    # background mode (ADR 0009) with no applier running: events are stored, not applied
+    settings.KGLIJN_TELEPHONY_APPLY = "background"
+    now = timezone.now()
+    assert post(client, [event("lag1", "offered", "lag", now, queue="front")]).status_code == 202
+    log_in(client, team_lead)
+
+    fresh = client.get(WALLBOARD)
+    assert fresh.context["board"].lagging is False  # just stored: not late yet
+    assert "data-apply-lag" not in fresh.content.decode()
+
+    CallEvent.objects.update(received_at=now - dt.timedelta(seconds=95))
+    late = client.get(WALLBOARD)
+
+    assert late.context["board"].lagging is True
+    assert late.context["board"].apply_lag_seconds >= 95
+    assert 'role="alert" data-apply-lag' in late.content.decode()
+    fragment = client.get(WALLBOARD, HTTP_HX_REQUEST="true").content.decode()
+    assert "data-apply-lag" in fragment  # the polled board carries it too
+
+    call_events_apply_pending()
+    assert client.get(WALLBOARD).context["board"].apply_lag_seconds is None
 
 
 def test_the_desk_shows_the_agents_call_and_links_its_wrap_up(client, agent) -> None:
