@@ -9,6 +9,10 @@
 (function () {
   "use strict";
 
+  // How a message looks: static/chat/messages.js, shared with the other chat page.
+  var el = window.KGLijnChat.element;
+  var renderMessage = window.KGLijnChat.renderMessage;
+
   var root = document.querySelector("[data-chat-console]");
   if (!root) return;
   var texts = JSON.parse(document.getElementById("console-texts").textContent);
@@ -38,12 +42,6 @@
     });
   }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
   function newId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -237,25 +235,6 @@
     updateCounts();
   }
 
-  function renderMessage(message) {
-    var item = el("li", "msg msg--" + message.sender + (message.mine ? " msg--mine" : ""));
-    item.dataset.seq = message.seq;
-    var time = el("time", "", message.time);
-    time.setAttribute("datetime", message.at);
-    if (message.sender === "system") {
-      var line = el("p", "msg__system", message.body + " ");
-      line.appendChild(time);
-      item.appendChild(line);
-    } else {
-      var meta = el("p", "msg__meta");
-      meta.appendChild(el("span", "msg__who", message.who));
-      meta.appendChild(document.createTextNode(" "));
-      meta.appendChild(time);
-      item.appendChild(meta);
-      item.appendChild(el("p", "msg__body", message.body));
-    }
-    return item;
-  }
 
   function renderPending(chat, entry) {
     var log = chat.panel.querySelector("[data-log]");

@@ -9,6 +9,10 @@
 (function () {
   "use strict";
 
+  // How a message looks: static/chat/messages.js, shared with the other chat page.
+  var element = window.KGLijnChat.element;
+  var renderMessage = window.KGLijnChat.renderMessage;
+
   var root = document.querySelector("[data-chat-widget]");
   if (!root) return;
   var texts = JSON.parse(document.getElementById("chat-texts").textContent);
@@ -77,32 +81,7 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
-  function renderMessage(message) {
-    var item = element("li", "msg msg--" + message.sender + (message.mine ? " msg--mine" : ""));
-    item.dataset.seq = message.seq;
-    var time = element("time", "", message.time);
-    time.setAttribute("datetime", message.at);
-    if (message.sender === "system") {
-      var line = element("p", "msg__system", message.body + " ");
-      line.appendChild(time);
-      item.appendChild(line);
-    } else {
-      var meta = element("p", "msg__meta");
-      meta.appendChild(element("span", "msg__who", message.who));
-      meta.appendChild(document.createTextNode(" "));
-      meta.appendChild(time);
-      item.appendChild(meta);
-      item.appendChild(element("p", "msg__body", message.body));
-    }
-    return item;
-  }
 
   function renderPending(entry) {
     var item = element("li", "msg msg--parent msg--mine msg--pending");
