@@ -14,6 +14,7 @@ sent again in a fresh statement, which sees the other request's rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,9 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+@functools.lru_cache(maxsize=64)
 def _statement(rows: int) -> str:
+    """The statement for `rows` events (built once per batch size, like its prepared plan)."""
     call = _q(Call._meta.db_table)
     event = _q(CallEvent._meta.db_table)
     starts = ", ".join(f"'{kind}'" for kind in sorted(STARTING_TYPES))
