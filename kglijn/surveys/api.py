@@ -8,7 +8,6 @@ contact through `survey_response_record`. Contract and status codes: docs/teleph
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kglijn.core.bounded_json import (
+    JsonRefused,
+    field_name,
+    json_loads_bounded,
+    moment_parse,
+    request_body_bounded,
+)
 from kglijn.surveys.models import Source
 from kglijn.surveys.services import (
     MAX_EXTERNAL_ID_LENGTH,
@@ -29,6 +35,9 @@ from kglijn.surveys.services import (
 )
 from kglijn.telephony.events import SIGNATURE_HEADER, FieldError, signature_valid
 from kglijn.telephony.models import Call
+
+# One survey is ~300 bytes; a body far beyond that is not an IVR's.
+MAX_BODY_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,36 +81,25 @@ def _moment(data: dict[str, Any], errors: list[FieldError]) -> dt.datetime | Non
     if value is None or value == "":
         errors.append(FieldError(None, "answered_at", _("This field is required.")))
         return None
-    if not isinstance(value, str):
-        errors.append(FieldError(None, "answered_at", _("Expected an ISO 8601 date-time string.")))
+    # Bounded to 2000-01-01 .. a day from now: an answer dated 9999 once took the contact's
+    # one survey and blocked the real answers (issue 13).
+    moment = moment_parse(value)
+    if isinstance(moment, str):
+        errors.append(FieldError(None, "answered_at", moment))
         return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        errors.append(
-            FieldError(
-                None,
-                "answered_at",
-                _("“%(value)s” is not an ISO 8601 date-time (e.g. 2023-03-06T09:14:03+01:00).")
-                % {"value": value[:40]},
-            )
-        )
-        return None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        errors.append(
-            FieldError(None, "answered_at", _("The time needs a UTC offset (e.g. +01:00 or Z)."))
-        )
-        return None
-    return moment.astimezone(dt.UTC)
+    return moment
 
 
 def ivr_survey_parse(body: bytes) -> IvrSurvey:
     """The request's survey; raises SurveyBodyInvalid naming every wrong field."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json_loads_bounded(body)
+    except JsonRefused as exc:
         raise SurveyBodyInvalid(
-            [FieldError(None, "body", _("The body is not valid JSON: %(error)s") % {"error": exc})]
+            [
+                FieldError(None, field_name(problem.path), problem.message)
+                for problem in exc.problems
+            ]
         ) from exc
     if not isinstance(data, dict):
         raise SurveyBodyInvalid([FieldError(None, "body", _("Send one JSON object."))])
@@ -163,7 +161,11 @@ def _field(name: str) -> str:
 @csrf_exempt  # machine-to-machine; authenticated by the HMAC signature of the body
 @require_POST
 def telephony_survey(request: HttpRequest) -> JsonResponse:
-    body = request.body
+    body = request_body_bounded(request, limit=MAX_BODY_BYTES)
+    if body is None:
+        return _error(
+            413, "body", _("The body is larger than %(limit)d bytes.") % {"limit": MAX_BODY_BYTES}
+        )
     if not signature_valid(
         body=body,
         header=request.headers.get(SIGNATURE_HEADER),

@@ -17,7 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kglijn.core.bounded_json import request_body_bounded
 from kglijn.telephony.events import (
+    MAX_BATCH,
+    MAX_BODY_BYTES,
     SIGNATURE_HEADER,
     EventsInvalid,
     FieldError,
@@ -39,7 +42,9 @@ def _errors(status: int, errors: list[FieldError], **extra: Any) -> WebhookAnswe
 
 
 def _summary(result: IngestResult) -> dict[str, Any]:
+    held = {"held": list(result.held)} if result.held else {}
     return {
+        **held,
         "accepted": result.accepted,
         "duplicates": result.duplicates,
         "results": [
@@ -106,14 +111,36 @@ def webhook_answer(*, body: bytes, signature: str | None) -> WebhookAnswer:
         )
     if not result.accepted:
         return WebhookAnswer(200, summary)  # all redeliveries: nothing changed
-    # 201: applied in this request; 202: stored, the background applier derives it (ADR 0009).
+    # 201: applied in this request; 202: stored, the background applier derives it (ADR 0009)
+    # — or, inline, stored but held because applying failed (`held` lists them; issue 13).
     return WebhookAnswer(201 if result.applied else 202, summary)
+
+
+def body_too_large() -> WebhookAnswer:
+    """413: the body exceeds MAX_BODY_BYTES; nothing read further, nothing stored."""
+    message = _("The body is larger than %(limit)d bytes; send at most %(batch)d events.")
+    return WebhookAnswer(
+        413,
+        {
+            "errors": [
+                {
+                    "index": None,
+                    "field": "body",
+                    "message": message % {"limit": MAX_BODY_BYTES, "batch": MAX_BATCH},
+                }
+            ]
+        },
+    )
 
 
 @csrf_exempt  # machine-to-machine; authenticated by the HMAC signature of the body
 @require_POST
 def telephony_events(request: HttpRequest) -> JsonResponse:
-    answer = webhook_answer(body=request.body, signature=request.headers.get(SIGNATURE_HEADER))
+    body = request_body_bounded(request, limit=MAX_BODY_BYTES)
+    if body is None:
+        answer = body_too_large()
+    else:
+        answer = webhook_answer(body=body, signature=request.headers.get(SIGNATURE_HEADER))
     response = JsonResponse(answer.payload, status=answer.status)
     for name, value in answer.headers.items():
         response[name] = value

@@ -19,14 +19,14 @@ from typing import Any
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
-from kglijn.telephony.api import WebhookAnswer, webhook_answer, webhook_signed
-from kglijn.telephony.events import MAX_BATCH
+from kglijn.telephony.api import WebhookAnswer, body_too_large, webhook_answer, webhook_signed
+from kglijn.telephony.events import MAX_BODY_BYTES
+
+__all__ = ["EVENTS_PATHS", "MAX_BODY_BYTES", "events_endpoint"]
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATHS = ("/api/v1/telephony/events/", "/api/v1/telephony/events")
-# A batch of 500 events is ~150 KB; anything far beyond is not a telephony platform's body.
-MAX_BODY_BYTES = MAX_BATCH * 2048
 _SIGNATURE = b"x-kglijn-signature"
 # Threads doing the database work: a few per process keep several commits in flight.
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kglijn-webhook")
@@ -37,7 +37,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 async def _send_json(send: Send, answer: WebhookAnswer) -> None:
-    body = json.dumps(answer.payload, ensure_ascii=False).encode()
+    # ASCII escapes: an error may echo a lone surrogate the sender put in, which has no UTF-8.
+    body = json.dumps(answer.payload).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
@@ -84,10 +85,7 @@ async def events_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         return
     body = await _read_body(receive)
     if body is None:
-        message = _("The body is larger than %(limit)d bytes; send at most %(batch)d events.")
-        await _send_json(
-            send, _problem(413, message % {"limit": MAX_BODY_BYTES, "batch": MAX_BATCH})
-        )
+        await _send_json(send, body_too_large())
         return
     signature = next(
         (value.decode("latin-1") for name, value in scope["headers"] if name == _SIGNATURE),

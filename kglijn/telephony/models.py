@@ -186,11 +186,19 @@ class CallEvent(models.Model):
     # event unapplied; the applier (inline in the request, or in the background: ADR 0009)
     # derives the call from its applied events and marks them applied in the same transaction.
     applied = models.BooleanField(_("applied"), default=False)
+    # Set aside: applying this event failed (its error below), so the applier skips it and the
+    # stream goes on; a team lead sees it on /telephony/held-events/ and retries it (issue 13).
+    held_at = models.DateTimeField(_("held since"), null=True, blank=True)
+    # db_default: the webhook inserts events with raw SQL naming only the columns it sets.
+    apply_error = models.TextField(_("apply error"), blank=True, db_default="")
 
     class Meta:
         ordering = ["occurred_at", "id"]
         verbose_name = _("call event")
         verbose_name_plural = _("call events")
+        permissions = [
+            ("manage_held_events", "Can view and retry call events that failed to apply"),
+        ]
         indexes = [
             models.Index(fields=["call", "occurred_at"]),
             # The applier's queue: only the few unapplied rows are in it.

@@ -104,7 +104,11 @@ def wallboard_figures(*, now: dt.datetime) -> Wallboard:
                 today=row,
             )
         )
-    oldest_unapplied = CallEvent.objects.filter(applied=False).aggregate(Min("received_at"))
+    # Held events (set aside after failing to apply) are listed on their own page; they do
+    # not mean the applier lags.
+    oldest_unapplied = CallEvent.objects.filter(applied=False, held_at__isnull=True).aggregate(
+        Min("received_at")
+    )
     received = oldest_unapplied["received_at__min"]
     lag = max(0.0, (now - received).total_seconds()) if received is not None else None
     return Wallboard(at=now, offices=boards, apply_lag_seconds=lag)
@@ -128,4 +132,13 @@ def call_current_for_agent(*, user: User | AnonymousUser, now: dt.datetime) -> C
         )
         .order_by("-ended_at", "-id")
         .first()
+    )
+
+
+def call_events_held(*, limit: int = 500) -> list[CallEvent]:
+    """Events set aside because applying them failed, oldest first (team lead's page)."""
+    return list(
+        CallEvent.objects.filter(applied=False, held_at__isnull=False)
+        .select_related("call", "agent")
+        .order_by("pk")[:limit]
     )

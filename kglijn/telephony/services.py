@@ -11,6 +11,7 @@ The calls' contacts are written by kglijn.telephony.call_contacts.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +40,8 @@ from kglijn.telephony.state import (
     derive_call,
 )
 from kglijn.telephony.store_pg import events_store
+
+logger = logging.getLogger(__name__)
 
 
 class EventsUnprocessable(Exception):
@@ -63,6 +66,8 @@ class IngestResult:
     outcomes: list[EventOutcome]
     # False: stored and acknowledged; the background applier derives the calls (ADR 0009).
     applied: bool = True
+    # Inline mode: event ids stored but set aside because applying them failed (issue 13).
+    held: tuple[str, ...] = ()
 
     @property
     def accepted(self) -> int:
@@ -241,8 +246,8 @@ def call_events_ingest(
         calls = _ensure_calls(sorted({event.call_id for event in events}), now)
         inserted = _insert_events(list(unique.values()), calls, agents, now)
         started = _started_calls(events, calls)
-        if inline and inserted:
-            call_events_apply(event_pks=sorted(inserted.values()))
+        held_pks = _apply_isolated(sorted(inserted.values()), now=now) if inline else []
+    held = set(held_pks)
     new_index = {unique[event_id].index for event_id in inserted}
     return IngestResult(
         [
@@ -255,7 +260,8 @@ def call_events_ingest(
             )
             for event in events
         ],
-        applied=inline,
+        applied=inline and not held,
+        held=tuple(event_id for event_id, pk in inserted.items() if pk in held),
     )
 
 
@@ -281,21 +287,101 @@ def call_events_apply(*, event_pks: Sequence[int]) -> None:
     CallEvent.objects.filter(pk__in=pks).update(applied=True)
 
 
-def call_events_apply_pending(*, limit: int = 500) -> int:
-    """Apply up to `limit` unapplied events, oldest first, in one transaction; how many.
+def call_events_apply_pending(*, limit: int = 500, now: dt.datetime | None = None) -> int:
+    """Apply up to `limit` unapplied events, oldest first, in one transaction; how many were
+    taken (applied, or held when applying them failed).
 
     Safe with several appliers at once: each takes different events (SKIP LOCKED) and the
-    calls serialise on their row locks. Run by the applier thread of `kglijn serve` when
-    KGLIJN_TELEPHONY_APPLY is "background".
+    calls serialise on their row locks. Held events are skipped: one bad event never stops
+    the stream. Run by the applier thread of `kglijn serve` when KGLIJN_TELEPHONY_APPLY is
+    "background".
     """
     with transaction.atomic():
-        pending = CallEvent.objects.filter(applied=False).order_by("pk")
+        pending = CallEvent.objects.filter(applied=False, held_at__isnull=True).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True, of=("self",))
         pks = list(pending.values_list("pk", flat=True)[:limit])
         if pks:
-            call_events_apply(event_pks=pks)
+            _apply_isolated(pks, now=now or timezone.now())
     return len(pks)
+
+
+# Errors of the connection or of concurrency (lost connection, deadlock, lock or statement
+# timeout): not the event's fault, so the whole batch rolls back and is tried again later.
+_TRANSIENT = (OperationalError, InterfaceError)
+MAX_APPLY_ERROR_LENGTH = 2000
+
+
+def _apply_isolated(event_pks: Sequence[int], *, now: dt.datetime) -> list[int]:
+    """Apply the events in the caller's transaction; the pks of those set aside (held).
+
+    The whole set is applied under one savepoint. Should that fail for anything but a
+    transient database error, it is applied again call by call, each under its own savepoint,
+    and the events of a call that still fails are held with the error: the other calls, and
+    every event stored later, go on (issue 13 — one bad event once stopped the applier).
+    """
+    if not event_pks:
+        return []
+    try:
+        with transaction.atomic():
+            call_events_apply(event_pks=event_pks)
+        return []
+    except _TRANSIENT:
+        raise
+    except Exception:  # isolated per call below
+        logger.warning("applying %d call events failed; isolating per call", len(event_pks))
+    by_call: dict[int, list[int]] = defaultdict(list)
+    rows = CallEvent.objects.filter(pk__in=event_pks, applied=False).values_list("pk", "call_id")
+    for pk, call_pk in rows:
+        by_call[call_pk].append(pk)
+    held: list[int] = []
+    for call_pk in sorted(by_call):
+        pks = sorted(by_call[call_pk])
+        try:
+            with transaction.atomic():
+                call_events_apply(event_pks=pks)
+        except _TRANSIENT:
+            raise
+        except Exception as exc:  # held with its error, for the team lead
+            logger.exception("call events %s could not be applied; held", pks)
+            error = f"{type(exc).__name__}: {exc}"[:MAX_APPLY_ERROR_LENGTH]
+            CallEvent.objects.filter(pk__in=pks).update(held_at=now, apply_error=error)
+            held += pks
+    return held
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    applied: int  # held events applied now
+    held: int  # still held (applying failed again; the error is updated)
+
+
+def call_events_retry_held(
+    *, event_pks: Sequence[int] | None = None, now: dt.datetime | None = None
+) -> RetryResult:
+    """Apply held events again (all, or these), in both apply modes; those that fail again
+    stay held with the new error and time. Safe to run twice and next to the applier."""
+    now = now or timezone.now()
+    applied = held = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            batch = CallEvent.objects.filter(
+                applied=False, held_at__isnull=False, pk__gt=last
+            ).order_by("pk")
+            if event_pks is not None:
+                batch = batch.filter(pk__in=event_pks)
+            if connection.features.has_select_for_update_skip_locked:
+                batch = batch.select_for_update(skip_locked=True, of=("self",))
+            pks = list(batch.values_list("pk", flat=True)[:500])
+            if not pks:
+                break
+            CallEvent.objects.filter(pk__in=pks).update(held_at=None, apply_error="")
+            still = _apply_isolated(pks, now=now)
+        applied += len(pks) - len(still)
+        held += len(still)
+        last = pks[-1]
+    return RetryResult(applied=applied, held=held)
 
 
 def _lock_calls(pks: Sequence[int]) -> list[_CallRow]:

@@ -121,11 +121,35 @@ def expected_calls(day: dt.date) -> float:
 
 def calendar_hours(day: dt.date) -> dict[str, tuple[dt.datetime, dt.datetime]]:
     """Opening hours of every office that is open on `day`, from the business calendar (reads
-    the closing days from the database)."""
+    the closing days from the database). Without a migrated database — a dry run on a fresh
+    machine — only the public holidays and the configured closing days count."""
+    from django.db import DatabaseError
+
     from kglijn.core.business_calendar import opening_hours
 
-    hours = {office: opening_hours(office, day) for office in OFFICES}
+    try:
+        hours = {office: opening_hours(office, day) for office in OFFICES}
+    except DatabaseError:  # e.g. "no such table: core_closingday" (issue 13, item 10)
+        hours = {office: _hours_without_database(office, day) for office in OFFICES}
     return {office: interval for office, interval in hours.items() if interval is not None}
+
+
+def _hours_without_database(office: str, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+    """The business calendar's opening hours, minus the closing days kept in the database."""
+    from django.conf import settings
+
+    closed = set(holidays.country_holidays("BE", years=day.year))
+    closed |= {
+        dt.date(day.year, month, number) for month, number in settings.KGLIJN_EXTRA_CLOSING_DAYS
+    }
+    hours = settings.KGLIJN_OPENING_HOURS[office].get(day.weekday())
+    if day.weekday() >= 5 or day in closed or hours is None:
+        return None
+    opens, closes = (dt.time.fromisoformat(value) for value in hours)
+    return (
+        dt.datetime.combine(day, opens, tzinfo=BRUSSELS),
+        dt.datetime.combine(day, closes, tzinfo=BRUSSELS),
+    )
 
 
 def demo_roster() -> dict[str, tuple[str, ...]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kglijn.telephony import views
+from kglijn.telephony import views, views_held
 
 app_name = "telephony"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     ),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("my-call/", views.my_call, name="my_call"),
+    path("held-events/", views_held.held_events, name="held_events"),
+    path("held-events/retry/", views_held.held_events_retry, name="held_events_retry"),
 ]

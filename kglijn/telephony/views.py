@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from kglijn.contacts.models import Office
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.dates import BoundedDateField
 from kglijn.mail.service_levels import email_service_levels_for
 from kglijn.mail.service_levels import table_rows as email_table_rows
 from kglijn.telephony.exports import columns, period_label, row_values, service_levels_xlsx
@@ -47,12 +48,12 @@ class ServiceLevelForm(forms.Form):
         choices=[(period.value, label) for period, label in PERIOD_LABELS.items()],
         required=False,
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=gettext_lazy("From"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=gettext_lazy("To"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
