@@ -29,3 +29,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="kglijn-roles-sync")
+        # django-axes reports lockouts only through a signal; the audit line is written there.
+        from axes.signals import user_locked_out
+
+        from kglijn.accounts.throttle import lockout_audit
+
+        user_locked_out.connect(lockout_audit, dispatch_uid="kglijn-lockout-audit")

@@ -93,6 +93,7 @@ TEAM_LEAD = Role(
         "contacts.view_reports",
         "telephony.view_wallboard",
         "telephony.view_service_levels",
+        "telephony.manage_held_events",
         "feedback.view_team_report",
         "surveys.view_followuptask",
         "surveys.change_followuptask",
@@ -163,6 +164,9 @@ ADMINISTRATOR = Role(
         "surveys.view_lowscorerule",
         "surveys.change_lowscorerule",
         "surveys.view_surveyversion",
+        # Unlocking a throttled login (issue 13): see and delete failed-login records.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ),
     staff=True,
 )

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from kglijn.accounts.roles import ROLES, ROLES_BY_SLUG
+from kglijn.core.audit import audit_record
+from kglijn.core.models import AuditEvent
 
 
 @transaction.atomic
@@ -45,3 +49,51 @@ def user_create_with_role(
     user.save()
     user.groups.set([Group.objects.get(name=role.group_name)])
     return user
+
+
+def user_access_snapshot(*, user: User) -> dict[str, Any]:
+    """What decides a user's rights, in a form fit for the audit log's before/after."""
+    return {
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+    }
+
+
+@transaction.atomic
+def user_staff_sync(*, user: User) -> User:
+    """Make ``is_staff`` follow the user's roles: staff only when one of its roles is staff."""
+    names = set(user.groups.values_list("name", flat=True))
+    staff = any(role.staff for role in ROLES if role.group_name in names)
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    return user
+
+
+def user_access_audit(
+    *, actor: User, user: User, before: dict[str, Any] | None
+) -> AuditEvent | None:
+    """Write a role change (or a new user with its roles) to kglijn's audit log.
+
+    Nothing is written when roles, active and staff flags are unchanged (a renamed user).
+    """
+    after = user_access_snapshot(user=user)
+    if before is None:
+        return audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            object_type="user",
+            object_id=user.pk,
+            detail={"username": user.username, "before": None, "after": after},
+        )
+    if before == after:
+        return None
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        object_type="user",
+        object_id=user.pk,
+        detail={"username": user.username, "before": before, "after": after},
+    )

@@ -27,3 +27,6 @@ urlpatterns = [
     path("api/v1/telephony/", include("kglijn.telephony.api_urls")),
     path("beheer/", admin.site.urls),
 ]
+
+# Stand-alone Dutch error pages without settings or database (issue 13).
+handler500 = "kglijn.config.errors.server_error"

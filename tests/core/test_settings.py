@@ -118,7 +118,7 @@ def test_development_default_is_sqlite_under_var(tmp_path: Path) -> None:
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
         str(tmp_path / "kglijn.sqlite3"),
-        "True",
+        "False",  # never the debug page (settings, paths) unless DEBUG=1 is set (issue 13)
         "nl-be",
         "Europe/Brussels",
     ]
@@ -133,7 +133,8 @@ def test_database_url_selects_postgresql(tmp_path: Path) -> None:
     code = (
         "from django.conf import settings as s; d = s.DATABASES['default']; "
         "print(d['ENGINE'], d['NAME'], d['USER'], d['HOST'], d['PORT'], d['CONN_MAX_AGE'], "
-        "d['OPTIONS']['pool']['max_size'])"
+        "d['OPTIONS']['pool']['max_size'], d['OPTIONS']['pool']['timeout'], "
+        "d['OPTIONS']['connect_timeout'])"
     )
     result = _run("shell", "--no-imports", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
@@ -145,7 +146,18 @@ def test_database_url_selects_postgresql(tmp_path: Path) -> None:
         "6543",
         "0",  # no persistent connections under ASGI: a pool per server process instead
         "8",
+        "5",  # seconds waiting for a pooled connection: fail fast when the database is down
+        "3",  # libpq connect_timeout
     ]
+
+
+def test_debug_only_when_asked_for_explicitly(tmp_path: Path) -> None:
+    code = "from django.conf import settings as s; print(s.DEBUG)"
+    asked = _run(
+        "shell", "--no-imports", "-c", code, env=_env(KGLIJN_VAR_DIR=str(tmp_path), DEBUG="1")
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.strip() == "True"
 
 
 def test_dj_database_url_parses_postgres_scheme() -> None:

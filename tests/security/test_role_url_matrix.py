@@ -1,0 +1,372 @@
+"""Issue 13: the role × URL matrix. Every URL pattern, every role and anonymous, one GET each.
+
+``EXPECTED`` says, for every URL pattern of the project, who may see it. A pattern that is not in
+the table fails ``test_every_url_pattern_is_in_the_table``: a new page cannot ship without
+saying who may see it.
+
+How to add a row: put the URL name (``namespace:name``; unnamed patterns by their route) in
+``EXPECTED`` with an ``Access``: ``Access(STAFF_ROLES - {...})`` for a page of some roles,
+``PUBLIC`` for a page parents reach, ``SIGNED`` for a webhook. When the URL has path
+parameters, add example kwargs to ``_kwargs`` (an object from the ``world`` fixture, or an id
+that does not exist: then who may see it gets 404 instead of 200). Status codes other than the
+defaults (200 for who may, 403 for a logged-in role that may not, 302 to the login page for
+anonymous) go in ``ok``/``denied``/``anonymous``.
+
+Admin model pages (``admin:<app>_<model>_<view>``) are covered per model in ``ADMIN_MODELS``
+(who sees that model in /beheer/); a few representative pages of each are requested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kglijn.contacts.models import Office
+from tests.contacts.factories import ContactFactory, ReasonFactory
+
+ROLES = (
+    "front_office",
+    "pgjo_nurse",
+    "childcare_handler",
+    "team_lead",
+    "information_manager",
+    "analyst",
+    "administrator",
+)
+ANONYMOUS = "anonymous"
+PRINCIPALS = (ANONYMOUS, *ROLES)
+STAFF_ROLES = frozenset(ROLES)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may GET a URL, and what each kind of principal gets."""
+
+    roles: frozenset[str]
+    ok: int = 200
+    denied: int = 403
+    anonymous: int = 302  # to the login page
+    public: bool = False  # anonymous gets ``ok`` too
+    overrides: dict[str, int] = field(default_factory=dict)  # principal -> status
+
+    def expected(self, principal: str) -> int:
+        if principal in self.overrides:
+            return self.overrides[principal]
+        if principal == ANONYMOUS:
+            return self.ok if self.public else self.anonymous
+        return self.ok if self.public or principal in self.roles else self.denied
+
+
+def roles(*names: str, **options: Any) -> Access:
+    unknown = set(names) - STAFF_ROLES
+    assert not unknown, unknown
+    return Access(frozenset(names), **options)
+
+
+def public(ok: int = 200) -> Access:
+    return Access(STAFF_ROLES, ok=ok, public=True)
+
+
+def signed() -> Access:
+    # Webhooks of the telephony platform: POST only, with an HMAC signature; GET → 405.
+    return Access(STAFF_ROLES, ok=405, public=True)
+
+
+def staff(ok: int = 200) -> Access:
+    # Every logged-in role (e.g. the desk, which shows each role what it may do).
+    return Access(STAFF_ROLES, ok=ok)
+
+
+DESK = ("front_office", "pgjo_nurse", "childcare_handler", "team_lead")
+FIGURES = ("team_lead", "information_manager", "analyst")  # reports and service levels
+NOBODY: tuple[str, ...] = ()
+# Reports deny anonymous with 403 (a page that says "please log in"), not a redirect.
+REPORT = {"anonymous": 403}
+
+EXPECTED: dict[str, Access] = {
+    "": public(ok=302),  # to the desk (which then asks to log in)
+    "login": Access(frozenset(), ok=200, denied=302, anonymous=200),  # logged in: to the desk
+    "logout": public(ok=405),  # POST only
+    "set_language": public(ok=302),
+    # The desk: every role has one; it shows each what its role may do.
+    "contacts:desk": staff(),
+    "contacts:new": roles(*DESK),
+    "contacts:province_lookup": staff(),
+    "contacts:search": roles(*DESK),
+    # A front-office contact: its queue (front office) and the team lead; others get 404.
+    "contacts:detail": roles("front_office", "team_lead", denied=404),
+    # Edit: the other desk queues get 404 (the contact is not in their queue), the rest 403.
+    "contacts:edit": roles(
+        "front_office",
+        "team_lead",
+        overrides={"pgjo_nurse": 404, "childcare_handler": 404},
+    ),
+    "contacts:escalate": public(ok=405),  # POST only, checked there (tests/contacts)
+    "contacts:take": public(ok=405),
+    "contacts:close": public(ok=405),
+    "contacts:reopen": public(ok=405),
+    "contacts:catalogues": roles("team_lead", "information_manager", "analyst", "administrator"),
+    "contacts:catalogue_add": roles("information_manager", "administrator"),
+    "contacts:catalogue_edit": roles("information_manager", "administrator"),
+    "contacts:catalogue_toggle": public(ok=405),
+    "contacts:audit_log": roles("team_lead", "administrator"),
+    "telephony:service_levels": roles(*FIGURES, **REPORT),
+    "telephony:service_levels_xlsx": roles(*FIGURES, **REPORT),
+    "telephony:wallboard": roles("front_office", "team_lead", **REPORT),
+    "telephony:my_call": staff(),  # the caller on one's own line
+    "telephony:held_events": roles("team_lead"),
+    "telephony:held_events_retry": public(ok=405),
+    "survey_analysis:page": roles(*FIGURES, **REPORT),
+    "survey_analysis:xlsx": roles(*FIGURES, **REPORT),
+    "survey_analysis:csv": roles(*FIGURES, **REPORT),
+    "reports:overview": roles(*FIGURES, **REPORT),
+    "reports:yearly_xlsx": roles(*FIGURES, **REPORT),
+    "reports:yearly_csv": roles(*FIGURES, **REPORT),
+    "reports:builder": roles(*FIGURES, **REPORT),
+    "reports:builder_xlsx": roles(*FIGURES, ok=400, **REPORT),  # no report chosen
+    "reports:builder_csv": roles(*FIGURES, ok=400, **REPORT),
+    "reports:saved_create": public(ok=405),
+    "reports:saved_open": roles(*FIGURES, ok=404, **REPORT),  # MISSING_ID
+    "reports:saved_delete": public(ok=405),
+    "reports:dashboard": roles(*FIGURES, **REPORT),
+    "surveys:follow_ups": roles("team_lead"),
+    "surveys:follow_up_done": public(ok=405),
+    "surveys:wording": roles("information_manager", "administrator"),
+    "surveys:rules": roles("team_lead", "administrator"),
+    "survey_public:thanks": public(),
+    "survey_public:survey": public(ok=404),  # an unknown token
+    "survey_public:opt_out": public(ok=404),
+    "feedback:mine": staff(),  # one's own feedback
+    "feedback:visit_new": roles(*NOBODY),  # local team members only, none of these roles
+    "feedback:visit_card": roles(*STAFF_ROLES, ok=404),  # only one's own visit: MISSING_ID
+    "feedback:visit_reissue": public(ok=405),
+    "feedback:teams": roles("team_lead", "analyst"),
+    "feedback:teams_xlsx": roles("team_lead", "analyst"),
+    "feedback:team_remarks": roles(*STAFF_ROLES, ok=404),  # MISSING_ID
+    "feedback:thanks": public(),
+    "feedback:answer": public(ok=404),  # an unknown token
+    "mail:reply": public(ok=405),
+    "mail:resend": public(ok=405),
+    "mail:attachment": roles(*STAFF_ROLES, ok=404),  # MISSING_ID
+    "mail:quarantine": roles("team_lead", denied=404),
+    "mail:quarantine_raw": roles(*STAFF_ROLES, ok=404),  # MISSING_ID
+    "mail:quarantine_handle": public(ok=405),
+    "knowledge:index": roles(*DESK, "information_manager"),
+    "knowledge:search": roles(*DESK, "information_manager", ok=302),  # no query: the index
+    "knowledge:detail": roles(*DESK, "information_manager"),
+    "knowledge:open": public(ok=405),
+    "knowledge:use": public(ok=405),
+    "knowledge:manage_list": roles("information_manager"),
+    "knowledge:manage_new": roles("information_manager"),
+    "knowledge:manage_edit": roles("information_manager"),
+    "knowledge:manage_history": roles("information_manager"),
+    "knowledge:manage_archive": public(ok=405),
+    "knowledge:usage": roles("information_manager"),
+    "webform:form": public(),
+    "webform:sent": public(ok=404),  # an unknown token
+    "webform:privacy": public(),
+    "chat:widget": public(),
+    "chat:start": public(ok=405),
+    "chat:end": public(ok=405),
+    "chat:new": public(ok=405),
+    "chat:transcript_download": public(ok=404),  # the parent's own chat only (session)
+    "chat:survey": public(ok=405),
+    "chat:console": roles("pgjo_nurse", "team_lead"),
+    "chat:wrap_up": roles("pgjo_nurse", "team_lead", ok=302),  # GET: back to the console
+    "chat:transcript": roles(*STAFF_ROLES, ok=404),  # MISSING_ID
+    "chat:transcript_txt": roles(*STAFF_ROLES, ok=404),  # MISSING_ID
+    "chat:contact_transcript": roles(*STAFF_ROLES, ok=404),  # the contact has no chat
+    "surveys_api:telephony_survey": signed(),
+    "telephony_api:events": signed(),
+    # The management site: staff (the administrator role) only; others to its login page.
+    "admin:index": roles("administrator", denied=302),
+    "admin:login": Access(frozenset({"administrator"}), ok=302, denied=200, anonymous=200),
+    "admin:logout": roles("administrator", ok=405, denied=302),
+    "admin:password_change": roles("administrator", denied=302),
+    "admin:password_change_done": roles("administrator", denied=302),
+    "admin:autocomplete": roles("administrator", ok=403, denied=302),  # needs its parameters
+    "admin:jsi18n": roles("administrator", denied=302),
+    "admin:view_on_site": roles("administrator", ok=404, denied=302),  # MISSING_ID
+    "admin:app_list": roles("administrator", denied=302),
+    "beheer/(?P<url>.*)$": roles("administrator", ok=404, denied=302),
+    # Another administrator's password form: refused (issue 13, test_admin_escalation.py).
+    "admin:auth_user_password_change": roles(*NOBODY, denied=302, overrides={"administrator": 403}),
+    "admin:auth_user_changelist": roles("administrator", denied=302),
+    "admin:auth_user_add": roles("administrator", denied=302),
+    "admin:auth_user_change": roles("administrator", denied=302),
+    "admin:auth_user_history": roles("administrator", denied=302),
+    "admin:auth_user_delete": roles(*NOBODY, denied=302, overrides={"administrator": 403}),
+}
+# Models in /beheer/: (may open the list, may open the add form) for the administrator role.
+# Every other role is no staff and is sent to the management site's login page.
+ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
+    "auth.user": (True, True),
+    "auth.group": (True, False),
+    "core.closingday": (True, True),
+    "telephony.servicelevelcontract": (True, True),
+    "surveys.lowscorerule": (True, False),
+    "surveys.surveyversion": (True, False),
+    "feedback.localteam": (True, True),
+    "axes.accessattempt": (True, False),  # unlocking logins (issue 13)
+    "axes.accesslog": (False, False),
+    "axes.accessfailurelog": (False, False),
+}
+_ADMIN_MODEL_URL = re.compile(
+    r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<view>changelist|add|change|delete|history)$"
+)
+_ADMIN_OBJECT_ROUTE = re.compile(r"^beheer/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+
+
+def iter_patterns(
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    """(key, route) for every URL pattern; key is ``namespace:name`` or the route."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            yield from iter_patterns(
+                pattern, route, f"{namespace}:{inner}".strip(":") if inner else namespace
+            )
+        else:
+            assert isinstance(pattern, URLPattern)
+            name = f"{namespace}:{pattern.name}".lstrip(":") if pattern.name else ""
+            yield (name or route), route
+
+
+MISSING_ID = 999_999
+
+
+@dataclass
+class World:
+    contact_id: int
+    reason_id: int
+    article_id: int
+    user_id: int
+
+
+@pytest.fixture
+def world(make_user: Any, administrator: User) -> World:
+    from kglijn.knowledge.services import article_create
+
+    author = make_user("information_manager", "author")
+    article = article_create(by=author, title="Slaap", body="Tekst.", status="published")
+    return World(
+        contact_id=ContactFactory(office=Office.FRONT).pk,
+        reason_id=ReasonFactory().pk,
+        article_id=article.pk,
+        user_id=administrator.pk,
+    )
+
+
+def _kwargs(key: str, route: str, world: World) -> dict[str, Any]:
+    """Example path parameters: real objects where they exist, else an id that does not."""
+    by_name: dict[str, Any] = {
+        "contact_id": world.contact_id,
+        "article_id": world.article_id,
+        "kind": "reason",
+        "pk": world.reason_id,
+        "token": "onbekend-token",
+        "app_label": "auth",
+        "content_type_id": MISSING_ID,
+    }
+    if key.startswith("admin:auth_user_") or key == "admin:auth_user_password_change":
+        by_name["object_id"] = by_name["id"] = world.user_id
+    params = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
+    return {name or group: by_name.get(name or group, MISSING_ID) for name, group in params}
+
+
+def _url(key: str, route: str, world: World) -> str:
+    kwargs = _kwargs(key, route, world)
+    if ":" in key or key in ("login", "logout", "set_language"):
+        return reverse(key, kwargs=kwargs)
+    path = "/" + route
+    for name, value in kwargs.items():
+        path = __import__("re").sub(rf"<(?:\w+:)?{name}>", str(value), path)
+    return path
+
+
+@pytest.fixture
+def principals(make_user: Any) -> dict[str, Client]:
+    clients = {ANONYMOUS: Client()}
+    for role in ROLES:
+        client = Client()
+        client.force_login(make_user(role, role))
+        clients[role] = client
+    return clients
+
+
+def _admin_model(key: str) -> str | None:
+    match = _ADMIN_MODEL_URL.match(key) or _ADMIN_OBJECT_ROUTE.match(key)
+    return f"{match['app']}.{match['model']}" if match else None
+
+
+def _cases() -> list[tuple[str, str, Access]]:
+    """Every URL pattern with its expected access; admin model pages: list and add only."""
+    cases = []
+    for key, route in iter_patterns():
+        if key in EXPECTED:
+            cases.append((key, route, EXPECTED[key]))
+            continue
+        model = _admin_model(key)
+        if model in ADMIN_MODELS and key.endswith(("_changelist", "_add")):
+            may_list, may_add = ADMIN_MODELS[model]
+            allowed = may_list if key.endswith("_changelist") else may_add
+            admin = frozenset({"administrator"}) if allowed else frozenset()
+            refused = {} if allowed else {"administrator": 403}  # staff, without the permission
+            cases.append((key, route, Access(admin, denied=302, overrides=refused)))
+    return cases
+
+
+def test_every_url_pattern_is_in_the_table() -> None:
+    """A page cannot ship without saying who may see it."""
+    unlisted = [
+        key
+        for key, _route in iter_patterns()
+        if key not in EXPECTED and _admin_model(key) not in ADMIN_MODELS
+    ]
+    assert unlisted == [], (
+        "URL patterns without a row in EXPECTED (tests/security/test_role_url_matrix.py): "
+        f"{unlisted}"
+    )
+
+
+def test_the_table_names_no_url_that_does_not_exist() -> None:
+    keys = {key for key, _route in iter_patterns()}
+    assert set(EXPECTED) - keys == set()
+
+
+def test_the_table_catches_a_new_page(settings: Any) -> None:
+    # given a URL configuration with one page more than the table knows
+    settings.ROOT_URLCONF = "tests.security.urls_with_a_new_page"
+    with pytest.raises(AssertionError, match="kglijn_new_page"):
+        test_every_url_pattern_is_in_the_table()
+
+
+@pytest.mark.django_db
+def test_role_url_matrix(principals: dict[str, Client], world: World) -> None:
+    wrong = []
+    for key, route, access in _cases():
+        url = _url(key, route, world)
+        for principal in PRINCIPALS:
+            response = principals[principal].get(url)
+            expected = access.expected(principal)
+            if response.status_code != expected:
+                wrong.append(f"{key} {url} as {principal}: {response.status_code} != {expected}")
+            elif (
+                expected == 302
+                and principal == ANONYMOUS
+                and not access.public
+                and key != "admin:logout"
+            ):
+                location = response["Location"]
+                assert "/login/" in location, f"{key} as anonymous redirects to {location}"
+    assert wrong == [], "\n".join(wrong)
