@@ -391,6 +391,9 @@ def main() -> int:
             "KGLIJN_VAR_DIR": scratch_dir,
             "KGLIJN_CHAT_HOURS": "always",
             "KGLIJN_CHAT_MAX_PER_NURSE": str(per_nurse),
+            # All chats start from this one client and wait at once: no public limits here.
+            "KGLIJN_CHAT_START_LIMIT": "0",
+            "KGLIJN_CHAT_MAX_WAITING": "0",
             "DB_POOL_MAX_SIZE": args.pool_size,
         }
         os.environ.update(env)  # this process reads the same database with the same keys

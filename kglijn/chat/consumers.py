@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kglijn.chat import push, selectors, services
 from kglijn.chat.hours import chat_opening
@@ -43,6 +44,14 @@ def _int(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
+
+
+def _text(content: dict[str, Any], name: str) -> str | None:
+    """A text field of a frame: "" when absent, None when it is there but not a string."""
+    value = content.get(name)
+    if value is None and name not in content:
+        return ""
+    return value if isinstance(value, str) else None
 
 
 def _db(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -95,6 +104,16 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
         if handler is not None:
             with translation.override(self.language):
                 await handler(content)
+
+    async def _not_text(self, content: dict[str, Any], **extra: Any) -> bool:
+        """Refuse a message whose body or client id is not a string (a number, list, object or
+        null would otherwise be stored as Python's text of it). True when refused."""
+        client_id = _text(content, "client_id")
+        if _text(content, "body") is not None and client_id is not None:
+            return False
+        error = services.ChatError(_("A message must be text."), code="body")
+        await self._refused(error, client_id=client_id or "", **extra)
+        return True
 
     async def _refused(self, error: services.ChatError, **extra: Any) -> None:
         payload: dict[str, Any] = {"type": "error", "code": error.code, "message": error.message}
@@ -234,11 +253,11 @@ class ParentConsumer(_ChatSocket):
             await self._deliver(raw)
 
     async def on_message(self, content: dict[str, Any]) -> None:
+        if await self._not_text(content):
+            return
         client_id = str(content.get("client_id") or "")
         try:
-            raw = await _write(
-                _parent_post, self.chat_id, str(content.get("body") or ""), client_id
-            )
+            raw = await _write(_parent_post, self.chat_id, _text(content, "body") or "", client_id)
         except services.ChatError as error:
             await self._refused(error, client_id=client_id)
             return
@@ -454,12 +473,14 @@ class ConsoleConsumer(_ChatSocket):
         chat_id = _int(content.get("chat"))
         if chat_id is None or chat_id not in self.chats:
             return
+        if await self._not_text(content, chat=chat_id):
+            return
         result = await self._call(
             content,
             services.chat_message_post,
             sender=Sender.NURSE,
             author=self.user,
-            body=str(content.get("body") or ""),
+            body=_text(content, "body") or "",
             client_id=str(content.get("client_id") or ""),
         )
         if result is not None:

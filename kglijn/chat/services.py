@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from kglijn.chat import push
-from kglijn.chat.hours import ChatOpening, chat_opening
+from kglijn.chat.hours import PHONE_NUMBER, ChatOpening, chat_opening
 from kglijn.chat.models import (
     Chat,
     ChatMessage,
@@ -142,6 +143,27 @@ def _push_status(chat: Chat) -> None:
     push.push(push.chat_group(chat.pk), {"type": "chat.status", "chat": chat.pk})
 
 
+class ChatQueueFull(ChatError):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Many parents are waiting for a nurse right now, so you cannot start a chat at "
+                "this moment. Try again later, call us on %(phone)s or use the contact form."
+            )
+            % {"phone": PHONE_NUMBER},
+            code="queue_full",
+        )
+
+
+# NUL (refused by PostgreSQL) and lone surrogates (not encodable as UTF-8) never reach the database.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without the characters no database column can hold."""
+    return _UNSTORABLE.sub("", value)
+
+
 @transaction.atomic
 def chat_start(*, first_name: str = "", postcode: str = "", now: dt.datetime) -> Chat:
     """A parent starts a chat: it joins the PGJO queue. Refused outside opening hours
@@ -150,7 +172,7 @@ def chat_start(*, first_name: str = "", postcode: str = "", now: dt.datetime) ->
     if not opening.open:
         raise ChatClosed(opening)
     errors: dict[str, str] = {}
-    first_name = " ".join(first_name.split())
+    first_name = " ".join(clean_text(first_name).split())
     if len(first_name) > MAX_FIRST_NAME:
         errors["first_name"] = _("At most %(max)s characters.") % {"max": MAX_FIRST_NAME}
     province = ""
@@ -161,6 +183,9 @@ def chat_start(*, first_name: str = "", postcode: str = "", now: dt.datetime) ->
             errors["postcode"] = str(exc)
     if errors:
         raise ValidationError(errors)
+    cap = settings.KGLIJN_CHAT_MAX_WAITING
+    if cap > 0 and Chat.objects.filter(status=ChatStatus.QUEUED).count() >= cap:
+        raise ChatQueueFull
     chat = Chat.objects.create(
         office=Office.PGJO, first_name=first_name, province=province, created_at=now
     )
@@ -189,8 +214,10 @@ def chat_message_post(
     """Store a parent's or the chat's nurse's message with the next number, before anyone gets
     it; (message, created). Idempotent on client_id: a re-sent message is stored once.
     Parent messages are rate-limited (ChatRateLimited, nothing stored)."""
-    client_id = client_id.strip()[:MAX_CLIENT_ID]
-    body = body.strip()
+    if not isinstance(body, str) or not isinstance(client_id, str):
+        raise ChatError(_("A message must be text."), code="body")
+    client_id = clean_text(client_id).strip()[:MAX_CLIENT_ID]
+    body = clean_text(body).strip()
     if not body:
         raise ChatError(_("An empty message is not sent."), code="empty")
     if len(body) > MAX_BODY:

@@ -3,7 +3,8 @@
 The telephony platform's call-event webhook, the hottest path, is served by a lean endpoint
 (kglijn.telephony.asgi: no middleware, signals or per-request thread; ADR 0009); every other
 request goes through Django. Websockets (the chat, ADR 0011) go to Django Channels: the
-session's user, and only from our own hosts (Origin checked against ALLOWED_HOSTS).
+session's user, and only from our own pages: the Origin's scheme, host and port must be the
+request's own (its Host in ALLOWED_HOSTS) or a configured origin (kglijn.chat.origin).
 """
 
 import os
@@ -16,8 +17,8 @@ django_application = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from kglijn.chat.origin import SameOriginValidator  # noqa: E402
 from kglijn.chat.routing import websocket_urlpatterns  # noqa: E402
 from kglijn.telephony.asgi import EVENTS_PATHS, events_endpoint  # noqa: E402
 
@@ -31,8 +32,6 @@ async def http_application(scope, receive, send):  # type: ignore[no-untyped-def
 application = ProtocolTypeRouter(
     {
         "http": http_application,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

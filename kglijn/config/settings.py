@@ -7,6 +7,7 @@ SECRET_KEY; anything else is the embedded development set-up (SQLite under var/)
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,7 +62,8 @@ KGLIJN_CALLBACK_RETENTION_DAYS = int(os.environ.get("KGLIJN_CALLBACK_RETENTION_D
 if KGLIJN_TELEPHONY_APPLY not in ("inline", "background"):
     raise ImproperlyConfigured("KGLIJN_TELEPHONY_APPLY must be 'inline' or 'background'.")
 
-DEBUG = _env_bool("DEBUG", not PRODUCTION)
+# Off unless DEBUG=1 is set explicitly: Django's debug page shows settings and paths (issue 13).
+DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
     "servestatic.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # login throttling; before kglijn.accounts, whose admin narrows axes' admin
     "django_htmx",
     "template_partials",
     "kglijn.core",
@@ -101,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a locked-out login into the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kglijn.config.urls"
@@ -138,8 +143,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),
-        "timeout": 10,  # seconds a request waits for a free connection before failing
+        # Seconds a request waits for a free connection before failing: with the database
+        # down a request fails within this, not after a minute (issue 13).
+        "timeout": int(os.environ.get("DB_POOL_TIMEOUT", "5")),
     }
+    # libpq's connect timeout (seconds); without it a connection to an unreachable host waits
+    # for the operating system's TCP timeout.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database's directory: made on first use, so a fresh KGLIJN_VAR_DIR does
     # not end in SQLite's bare "unable to open database file".
@@ -160,6 +172,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The throttle first (it refuses locked accounts and clients), then the normal password check.
+AUTHENTICATION_BACKENDS = [
+    "kglijn.accounts.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# --- Login throttling (django-axes, issue 13, docs/security.md) ----------------------------
+# Counted separately per account (username, from any client) and per client (IP address, any
+# account): either reaching the limit within the cool-off locks it. The client is REMOTE_ADDR
+# only; `kglijn serve` sets it from X-Forwarded-For only for KGLIJN_TRUSTED_PROXIES.
+AXES_FAILURE_LIMIT = int(os.environ.get("KGLIJN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KGLIJN_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "kglijn.accounts.throttle.client_ip"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # in case django-ipware gets installed
+AXES_LOCKOUT_CALLABLE = "kglijn.accounts.throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# A success does not wipe the client's failures (else one valid account resets the spraying
+# count of its whole client); failures expire with the cool-off.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept; failures are (AccessAttempt)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by all server processes
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "contacts:desk"
 LOGOUT_REDIRECT_URL = "login"
@@ -298,3 +333,37 @@ KGLIJN_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("KGLIJN_MAIL_MAX_MESSAGE_BYTE
 KGLIJN_MAIL_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("KGLIJN_MAIL_MAX_ATTACHMENT_BYTES", "10485760")
 )
+
+# --- Hardening (issue 13, docs/security.md): shared cache, proxies, origins, public limits -------
+# Rate-limit counters and used form tokens live in the cache, so every server process must see
+# the same one: Redis when REDIS_URL is set, else this process's memory (one process only).
+CACHES = (
+    {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kglijn",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    if REDIS_URL
+    else {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kglijn",
+        }
+    }
+)
+# The reverse proxies in front of `kglijn serve` (IPs or CIDRs, comma separated). Only from these
+# is X-Forwarded-For believed; empty (the default): REMOTE_ADDR is the connecting peer.
+KGLIJN_TRUSTED_PROXIES = _env_list("KGLIJN_TRUSTED_PROXIES", "")
+# Websocket origins allowed besides the page's own (scheme://host[:port]); CSRF_TRUSTED_ORIGINS
+# count too.
+KGLIJN_ALLOWED_ORIGINS = _env_list("KGLIJN_ALLOWED_ORIGINS", "")
+# Public chat: chat starts per client per window (0 = no limit), and waiting chats in all.
+KGLIJN_CHAT_START_LIMIT = int(os.environ.get("KGLIJN_CHAT_START_LIMIT", "3"))
+KGLIJN_CHAT_START_WINDOW = int(os.environ.get("KGLIJN_CHAT_START_WINDOW", "600"))
+KGLIJN_CHAT_MAX_WAITING = int(os.environ.get("KGLIJN_CHAT_MAX_WAITING", "30"))
+# Public web form: accepted submissions per client per window.
+KGLIJN_WEBFORM_LIMIT = int(os.environ.get("KGLIJN_WEBFORM_LIMIT", "5"))
+KGLIJN_WEBFORM_WINDOW = int(os.environ.get("KGLIJN_WEBFORM_WINDOW", "600"))

@@ -20,6 +20,7 @@ from kglijn.contacts.models import (
     Topic,
 )
 from kglijn.contacts.selectors import reason_list, referral_list
+from kglijn.core.dates import BoundedDateField
 from kglijn.core.models import AuditEvent
 from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
 
@@ -227,10 +228,10 @@ class SearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("Received up to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

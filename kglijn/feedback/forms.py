@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kglijn.core.dates import check_month
 from kglijn.core.provinces import Province
 from kglijn.feedback.models import (
     QUESTIONS,
@@ -102,6 +103,9 @@ class TeamFiguresForm(forms.Form):
         if not value:
             return timezone.localdate().replace(day=1)
         match = _MONTH_RE.match(value)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2025-03."))
-        return dt.date(int(match.group(1)), int(match.group(2)), 1)
+        # Year 0000 is not a date at all; it is as far out of range as 0001.
+        month = dt.date(max(int(match.group(1)), dt.MINYEAR), int(match.group(2)), 1)
+        check_month(month)
+        return month

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kglijn.core.dates import BoundedDateField
 from kglijn.reports.builder import (
     CATEGORICAL_DIMENSIONS,
     DIMENSION_LABELS,
@@ -73,11 +74,11 @@ class BuilderForm(forms.Form):
         choices=[("", gettext_lazy("(none)")), *DIMENSION_CHOICES],
         required=False,
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=gettext_lazy("From"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=gettext_lazy("To (inclusive)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Channel, Topic
+from kglijn.core.dates import parse_bounded_date
 from kglijn.core.provinces import UNREGISTERED, Province, province_label
 from kglijn.reports.exports import yearly_report_csv, yearly_report_xlsx
 from kglijn.reports.selectors import YearFigures, reason_names, yearly_figures, yearly_report
@@ -17,20 +18,13 @@ MAX_YEARS = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _parse_date(value: str | None, default: dt.date) -> tuple[dt.date, str | None]:
-    if not value:
-        return default, None
-    try:
-        return dt.date.fromisoformat(value), None
-    except ValueError:
-        return default, _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": value}
-
-
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
     """The asked period, corrected to a usable one, and what was wrong with the request."""
     today = timezone.localdate()
-    date_from, error_from = _parse_date(request.GET.get("from"), dt.date(today.year - 4, 1, 1))
-    date_to, error_to = _parse_date(request.GET.get("to"), today)
+    date_from, error_from = parse_bounded_date(
+        request.GET.get("from"), default=dt.date(today.year - 4, 1, 1), today=today
+    )
+    date_to, error_to = parse_bounded_date(request.GET.get("to"), default=today, today=today)
     errors = [error for error in (error_from, error_to) if error]
     if date_to < date_from:
         errors.append(_("The end date lies before the start date."))

@@ -28,6 +28,7 @@ from kglijn.webform.spam import (
     TokenProblem,
     form_token,
     form_token_problem,
+    form_token_use,
     rate_count,
     rate_limited,
 )
@@ -54,8 +55,8 @@ def public_page(view: View) -> View:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # The server (uvicorn --proxy-headers behind a trusted proxy) puts the client's address in
-    # REMOTE_ADDR; a forwarded header is not trusted here, or anyone could dodge the limit.
+    # `kglijn serve` puts the client's address in REMOTE_ADDR, taking X-Forwarded-For only from
+    # KGLIJN_TRUSTED_PROXIES; the header is never read here, or anyone could dodge the limit.
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
@@ -64,6 +65,8 @@ def _token_message(problem: TokenProblem) -> str:
         return _("You sent the form very quickly. Check your message and send it again.")
     if problem == TokenProblem.EXPIRED:
         return _("The form was open for too long. Check your message and send it again.")
+    if problem == TokenProblem.USED:
+        return _("This form has already been sent. Check your message and send it again.")
     return _("Something went wrong with the form. Check your message and send it again.")
 
 
@@ -88,13 +91,22 @@ def contact_form(request: HttpRequest) -> HttpResponse:
         # Look like success to the robot; nothing is stored.
         rate_count(ip=ip)
         return render(request, "webform/sent.html", {"reference": "", "phone": PHONE})
-    problem = form_token_problem(request.POST.get(TOKEN_FIELD, ""), now=now)
+    sent_token = request.POST.get(TOKEN_FIELD, "")
+    problem = form_token_problem(sent_token, now=now)
     valid = form.is_valid()
+    if problem is None and valid:
+        # Used up by this submission, whatever comes next: a refused one is shown again with a
+        # fresh token, so no token ever serves two submissions.
+        problem = form_token_use(sent_token)
     if problem is not None:
         form.add_error(None, _token_message(problem))
         return _render_form(request, form, status=400)
     if not valid:
         return _render_form(request, form, status=400)
+    # Counted before storing (atomically in the shared cache), so parallel submissions cannot
+    # all pass the check above; only well-formed submissions use up the limit.
+    if not rate_count(ip=ip):
+        return render(request, "webform/limited.html", {"phone": PHONE}, status=429)
     cleaned = form.cleaned_data
     try:
         contact = webform_submit(
@@ -107,7 +119,6 @@ def contact_form(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         apply_service_errors(form, exc, aliases={"caller_email": "email", "caller_name": "name"})
         return _render_form(request, form, status=400)
-    rate_count(ip=ip)
     token = signing.dumps(
         {"c": contact.pk, "e": bool(cleaned["email"])}, salt=_SENT_SALT, compress=False
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -27,6 +28,12 @@ def _chat_settings(settings: Any) -> None:
     settings.CHANNEL_LAYERS = IN_MEMORY
     settings.KGLIJN_CHAT_HOURS = "always"
     settings.KGLIJN_CHAT_MAX_PER_NURSE = 3
+    # Rate-limit counters per test: a key prefix of its own (cache.clear() on a shared Redis
+    # would flush everything else in it).
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 def parent_socket(chat_id: int, *, token: str | None = None) -> WebsocketCommunicator:

@@ -400,3 +400,75 @@ def test_a_chat_is_transferred_to_a_colleague_online(make_user: Any, nurse: User
     ]
     chat.refresh_from_db()
     assert chat.nurse_id == colleague.pk
+
+
+@pytest.mark.parametrize("body", [42, 4.5, ["hallo"], {"tekst": "hallo"}, None, True])
+def test_a_body_that_is_not_text_is_refused_and_nothing_stored(body: Any) -> None:
+    chat = start_chat()
+
+    async def scenario() -> list[dict[str, Any]]:
+        parent, _ = await connect_parent(chat.pk)
+        await parent.send_json_to({"type": "message", "body": body, "client_id": "c1"})
+        frames = await drain(parent)
+        await parent.disconnect()
+        return frames
+
+    frames = async_to_sync(scenario)()
+    assert [(f["type"], f["code"], f["client_id"]) for f in frames] == [("error", "body", "c1")]
+    assert ChatMessage.objects.filter(chat=chat).count() == 0
+
+
+def test_a_client_id_that_is_not_text_is_refused() -> None:
+    chat = start_chat()
+
+    async def scenario() -> list[dict[str, Any]]:
+        parent, _ = await connect_parent(chat.pk)
+        await parent.send_json_to({"type": "message", "body": "hallo", "client_id": ["c1"]})
+        frames = await drain(parent)
+        await parent.disconnect()
+        return frames
+
+    frames = async_to_sync(scenario)()
+    assert [(f["type"], f["code"]) for f in frames] == [("error", "body")]
+    assert ChatMessage.objects.filter(chat=chat).count() == 0
+
+
+def test_a_nurse_body_that_is_not_text_is_refused(nurse: User) -> None:
+    chat = start_chat()
+    services.chat_accept(chat_id=chat.pk, nurse=nurse, now=timezone.now())
+
+    async def scenario() -> list[dict[str, Any]]:
+        console, _ = await connect_console(nurse)
+        await console.send_json_to({"type": "message", "chat": chat.pk, "body": [1, 2]})
+        frames = await drain(console)
+        await console.disconnect()
+        return frames
+
+    frames = async_to_sync(scenario)()
+    errors = [f for f in frames if f["type"] == "error"]
+    assert [(f["code"], f["chat"]) for f in errors] == [("body", chat.pk)]
+    assert ChatMessage.objects.filter(chat=chat, sender=Sender.NURSE).count() == 0
+
+
+def test_nul_and_lone_surrogates_are_stripped_and_length_is_bounded() -> None:
+    chat = start_chat()
+
+    async def scenario() -> list[dict[str, Any]]:
+        parent, _ = await connect_parent(chat.pk)
+        await parent.send_json_to(
+            {"type": "message", "body": "hal\u0000lo\ud800!", "client_id": "c\u00001"}
+        )
+        await parent.send_json_to({"type": "message", "body": "a" * 2001, "client_id": "c2"})
+        await parent.send_json_to({"type": "message", "body": "\u0000\udfff", "client_id": "c3"})
+        frames = await drain(parent)
+        await parent.disconnect()
+        return frames
+
+    frames = async_to_sync(scenario)()
+    assert [body for _seq, _sender, body in messages_of(frames)] == ["hallo!"]
+    assert [(f["code"], f["client_id"]) for f in frames if f["type"] == "error"] == [
+        ("too_long", "c2"),
+        ("empty", "c3"),
+    ]
+    stored = ChatMessage.objects.get(chat=chat)
+    assert (stored.body, stored.client_id) == ("hallo!", "c1")

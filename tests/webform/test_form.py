@@ -6,24 +6,19 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from kglijn.contacts.models import Contact
 from kglijn.core.models import AuditEvent
 from kglijn.webform.services import NOTES_PREFIX
-from kglijn.webform.spam import RATE_LIMIT, form_token
+from kglijn.webform.spam import form_token
 
 pytestmark = pytest.mark.django_db
 
 URL = "/contact/"
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+RATE_LIMIT = 5  # settings.KGLIJN_WEBFORM_LIMIT's default; the cache is per test (conftest)
 
 
 def token(seconds_ago: float = 30) -> str:
@@ -259,3 +254,46 @@ def test_privacy_statement_page(client) -> None:
 
     assert response.status_code == 200
     assert "Privacyverklaring" in response.content.decode()
+
+
+def test_one_form_token_serves_one_submission(client) -> None:
+    started = token()
+
+    first = post(client, ip="203.0.113.20", form_started=started)
+    replayed = post(client, ip="203.0.113.21", form_started=started)
+
+    assert first.status_code == 302
+    assert replayed.status_code == 400
+    assert "Dit formulier werd al verstuurd." in replayed.content.decode()
+    assert Contact.objects.count() == 1
+
+
+def test_a_token_refused_for_field_errors_is_still_used_up_only_when_valid(client) -> None:
+    started = token()
+
+    assert post(client, form_started=started, message="kort").status_code == 400
+    # The first submission had field errors: the token was not spent on it.
+    assert post(client, form_started=started).status_code == 302
+    assert post(client, form_started=started).status_code == 400
+    assert Contact.objects.count() == 1
+
+
+def test_a_forwarded_header_does_not_dodge_the_limit(client) -> None:
+    for n in range(RATE_LIMIT):
+        response = client.post(
+            URL,
+            {
+                "question_type": "vaccinatie",
+                "message": "Wanneer krijgt mijn dochter haar volgende vaccin?",
+                "consent": "on",
+                "form_started": token(),
+            },
+            REMOTE_ADDR="203.0.113.30",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+        assert response.status_code == 302
+
+    refused = post(client, ip="203.0.113.30")
+
+    assert refused.status_code == 429
+    assert Contact.objects.count() == RATE_LIMIT

@@ -33,6 +33,7 @@ from kglijn.chat.tokens import (
     chat_token_make,
     chat_token_read,
 )
+from kglijn.core.ratelimit import ratelimit_hit
 from kglijn.surveys.forms import SurveyForm
 from kglijn.surveys.services import SurveyInvalid, survey_version_current
 
@@ -154,6 +155,27 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("chat:widget")  # one chat at a time per browser
     form = ChatStartForm(request.POST)
     if form.is_valid():
+        # Counted per client in the shared cache before anything is stored (REMOTE_ADDR is the
+        # real client: `kglijn serve` only believes X-Forwarded-For from trusted proxies).
+        starts = ratelimit_hit(
+            scope="chat-start",
+            client=str(request.META.get("REMOTE_ADDR") or "unknown"),
+            limit=settings.KGLIJN_CHAT_START_LIMIT,
+            window=settings.KGLIJN_CHAT_START_WINDOW,
+        )
+        if not starts.allowed:
+            message = _(
+                "You started several chats in a short time. Try again in a few minutes, call "
+                "us on %(phone)s or use the contact form."
+            ) % {"phone": PHONE_NUMBER}
+            response = render(
+                request,
+                "chat/widget.html",
+                _context(request, state="busy", busy_message=message),
+                status=429,
+            )
+            response["Retry-After"] = str(starts.retry_after)
+            return response
         try:
             chat = services.chat_start(
                 first_name=form.cleaned_data["first_name"],
@@ -166,6 +188,15 @@ def start(request: HttpRequest) -> HttpResponse:
                 "chat/widget.html",
                 _context(request, state="closed", opening=closed.opening),
             )
+        except services.ChatQueueFull as full:
+            response = render(
+                request,
+                "chat/widget.html",
+                _context(request, state="busy", busy_message=full.message),
+                status=503,
+            )
+            response["Retry-After"] = "60"
+            return response
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 for message in messages:

@@ -57,13 +57,18 @@ class Command(BaseCommand):
 
             applier = CallEventApplier()
             applier.start()
+        # X-Forwarded-For/-Proto only from the configured reverse proxies; uvicorn's default
+        # would trust them from 127.0.0.1, so anyone on this host (or any local proxy that
+        # passes the header on) could choose the client address the rate limits count.
+        proxies = list(settings.KGLIJN_TRUSTED_PROXIES)
         config = _Config(
             "kglijn.config.asgi:application",
             host=host,
             port=port,
             workers=workers,
             log_level="info" if settings.DEBUG else "warning",
-            proxy_headers=True,
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
             lifespan="off",
             # Chat frames are a few hundred bytes: compressing them costs CPU, saves nothing.
             ws_per_message_deflate=False,
