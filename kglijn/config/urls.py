@@ -14,7 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("kglijn.contacts.urls")),
     path("telephony/", include("kglijn.telephony.urls")),
-    path("reports/satisfaction/", include("kglijn.surveys.analysis_urls")),
+    path("reports/satisfaction/", include("kglijn.surveys.analysis.urls")),
     path("reports/", include("kglijn.reports.urls")),
     path("surveys/", include("kglijn.surveys.urls")),
     path("tevredenheid/", include("kglijn.surveys.public_urls")),

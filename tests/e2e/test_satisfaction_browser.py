@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from kglijn.contacts.models import Channel
 from kglijn.core.models import AuditEvent
-from kglijn.surveys.analysis import (
+from kglijn.surveys.analysis.queries import (
     AnalysisFilters,
     satisfaction_analysis,
 )

@@ -25,23 +25,23 @@ from kglijn.accounts.services import roles_sync, user_create_with_role
 from kglijn.contacts.models import Channel, Contact, Direction, Office
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.models import AuditEvent
-from kglijn.surveys.analysis import (
-    NO_TEAM,
-    AnalysisFilters,
-    handler_teams,
-    satisfaction_analysis,
-)
-from kglijn.surveys.analysis_figures import (
+from kglijn.surveys.analysis.figures import (
     Month,
     Sums,
     months_ending,
     summed,
 )
-from kglijn.surveys.analysis_remarks import (
+from kglijn.surveys.analysis.queries import (
+    NO_TEAM,
+    AnalysisFilters,
+    handler_teams,
+    satisfaction_analysis,
+)
+from kglijn.surveys.analysis.remarks import (
     satisfaction_remark_page,
     satisfaction_remarks_visible,
 )
-from kglijn.surveys.analysis_stats import (
+from kglijn.surveys.analysis.stats import (
     MIN_N,
     Moments,
     Verdict,

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from kglijn.surveys.analysis import (
+from kglijn.surveys.analysis.queries import (
     NO_TEAM,
 )
 from tests.conftest import PASSWORD

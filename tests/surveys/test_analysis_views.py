@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from kglijn.contacts.models import Channel
 from kglijn.core.models import AuditEvent
-from kglijn.surveys.analysis import (
+from kglijn.surveys.analysis.figures import (
+    Month,
+)
+from kglijn.surveys.analysis.queries import (
     NO_TEAM,
     AnalysisFilters,
     satisfaction_analysis,
-)
-from kglijn.surveys.analysis_figures import (
-    Month,
 )
 from kglijn.surveys.models import SurveyResponse
 from tests.conftest import PASSWORD

@@ -23,18 +23,18 @@ import xlsxwriter
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from kglijn.surveys.analysis import (
+from kglijn.surveys.analysis.figures import (
+    NPS_CRITERION,
+    SCALE_CRITERIA,
+    SCORES,
+    Sums,
+)
+from kglijn.surveys.analysis.queries import (
     CRITERION_LABELS,
     DEFINITIONS,
     Breakdown,
     SatisfactionAnalysis,
     analysis_summary,
-)
-from kglijn.surveys.analysis_figures import (
-    NPS_CRITERION,
-    SCALE_CRITERIA,
-    SCORES,
-    Sums,
 )
 
 # (header, value from the sums, Excel number format)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.dates import MONTHS, MONTHS_3
 
 from kglijn.core.business_calendar import BRUSSELS
-from kglijn.surveys.analysis_stats import Moments
+from kglijn.surveys.analysis.stats import Moments
 
 TREND_MONTHS = 13
 SCALE_CRITERIA = ("waiting_time", "courtesy", "information")

@@ -53,7 +53,7 @@ from django.utils.translation import gettext_lazy
 
 from kglijn.accounts.models import Team
 from kglijn.contacts.models import Channel, Contact, Direction, Office
-from kglijn.surveys.analysis_figures import (
+from kglijn.surveys.analysis.figures import (
     CRITERIA,
     SCALE_CRITERIA,
     SCORES,
@@ -61,7 +61,7 @@ from kglijn.surveys.analysis_figures import (
     Sums,
     months_ending,
 )
-from kglijn.surveys.analysis_stats import (
+from kglijn.surveys.analysis.stats import (
     MIN_N,
     Significance,
     Verdict,

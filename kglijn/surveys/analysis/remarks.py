@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
-from kglijn.surveys.analysis import AnalysisFilters, handler_teams, team_condition
-from kglijn.surveys.analysis_figures import Month
+from kglijn.surveys.analysis.figures import Month
+from kglijn.surveys.analysis.queries import AnalysisFilters, handler_teams, team_condition
 from kglijn.surveys.models import SurveyResponse
 
 REMARKS_PER_PAGE = 20

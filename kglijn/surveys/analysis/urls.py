@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from kglijn.surveys import analysis_views
+from kglijn.surveys.analysis import views as analysis_views
 
 app_name = "survey_analysis"
 urlpatterns: list[URLPattern | URLResolver] = [

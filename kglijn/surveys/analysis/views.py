@@ -22,7 +22,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kglijn.contacts.models import Channel, Office
-from kglijn.surveys.analysis import (
+from kglijn.surveys.analysis.exports import analysis_csv, analysis_xlsx
+from kglijn.surveys.analysis.figures import (
+    DETRACTOR_MAX,
+    NPS_CRITERION,
+    PROMOTER_MIN,
+    SCALE_CRITERIA,
+    SCORES,
+    Month,
+    Sums,
+)
+from kglijn.surveys.analysis.queries import (
     CRITERION_LABELS,
     DEFINITIONS,
     NO_TEAM,
@@ -32,21 +42,11 @@ from kglijn.surveys.analysis import (
     satisfaction_analysis,
     team_labels,
 )
-from kglijn.surveys.analysis_exports import analysis_csv, analysis_xlsx
-from kglijn.surveys.analysis_figures import (
-    DETRACTOR_MAX,
-    NPS_CRITERION,
-    PROMOTER_MIN,
-    SCALE_CRITERIA,
-    SCORES,
-    Month,
-    Sums,
-)
-from kglijn.surveys.analysis_remarks import (
+from kglijn.surveys.analysis.remarks import (
     satisfaction_remark_page,
     satisfaction_remarks_visible,
 )
-from kglijn.surveys.analysis_stats import MIN_N
+from kglijn.surveys.analysis.stats import MIN_N
 from kglijn.surveys.models import SurveyResponse
 
 PERMISSION = "contacts.view_reports"
