@@ -10,7 +10,7 @@ PostgreSQL, as the telephony platform would post them.
 2. `kglijn serve --workers N` starts on a free port, deployed settings (KGLIJN_ENV=production,
    DEBUG off; plain HTTP on loopback, so SECURE_SSL_REDIRECT=0), a random telephony secret;
 3. warm-up: a few hundred events of another day;
-4. a whole simulated Monday (`kglijn.telephony.simulator`, seed 1) is posted as fast as the
+4. a whole simulated Monday (`kglijn.telephony.simulation.simulator`, seed 1) is posted as fast as the
    server takes it, one signed event per request from --clients connections (the events of one
    call in order over one connection); the next Monday in batches of 100; the first Monday once
    more in batches of 100 (all duplicates: idempotency under load);
@@ -87,7 +87,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
 def _events_of_days(after: dt.date, count: int) -> list[dict[str, Any]]:
     """The events of `count` simulated working days after `after` (other days than the
     measured Monday, so its service levels stay its own)."""
-    from kglijn.telephony.simulator import calendar_hours, simulate_day
+    from kglijn.telephony.simulation.simulator import calendar_hours, simulate_day
 
     events: list[dict[str, Any]] = []
     day = after
@@ -131,8 +131,8 @@ def _row(label: str, result: Any, planned: int) -> str:
 def _check_database(monday: Any, problems: list[str]) -> list[str]:
     """Compare what the server stored for a simulated day with the simulation (this process
     reads the same database)."""
-    from kglijn.telephony.event_log import OFFICES, service_levels
     from kglijn.telephony.models import Call, CallEvent
+    from kglijn.telephony.simulation.event_log import OFFICES, service_levels
 
     lines = []
     call_ids = monday.call_ids
@@ -219,8 +219,8 @@ def main() -> int:
     django.setup()
     from django.db import connection
 
-    from kglijn.telephony.replay import EVENTS_PATH, delivery_plan, replay
-    from kglijn.telephony.simulator import calendar_hours, simulate_day
+    from kglijn.telephony.simulation.replay import EVENTS_PATH, delivery_plan, replay
+    from kglijn.telephony.simulation.simulator import calendar_hours, simulate_day
 
     _recreate_database(args.database_url)
     secret = secrets.token_hex(32)

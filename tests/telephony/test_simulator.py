@@ -1,5 +1,5 @@
 """The call simulator: a realistic, deterministic day of events, its reference service levels,
-and the signed replay (kglijn.telephony.simulator, kglijn.telephony.replay)."""
+and the signed replay (kglijn.telephony.simulation.simulator, kglijn.telephony.simulation.replay)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ from django.utils import translation
 
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.demo.users import DEMO_USERS, HANDLER_ROLES
-from kglijn.telephony.erlang import (
+from kglijn.telephony.simulation.erlang import (
     erlang_c_agents,
     erlang_c_asa,
     erlang_c_service_level,
     erlang_c_wait_probability,
 )
-from kglijn.telephony.event_log import CallEvent, service_levels
-from kglijn.telephony.replay import (
+from kglijn.telephony.simulation.event_log import CallEvent, service_levels
+from kglijn.telephony.simulation.replay import (
     SIGNATURE_HEADER,
     ReplayError,
     delivery_plan,
@@ -34,7 +34,7 @@ from kglijn.telephony.replay import (
     replay,
     signature,
 )
-from kglijn.telephony.simulator import (
+from kglijn.telephony.simulation.simulator import (
     SimulatedDay,
     calendar_hours,
     demo_roster,

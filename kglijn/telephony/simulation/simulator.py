@@ -1,6 +1,6 @@
 """A realistic day of call events, generated in plain Python (no database but the calendar's
 closing days), deterministic for a seed. The service levels of such a day, computed straight from
-the events, are kglijn.telephony.event_log.service_levels (re-exported here).
+the events, are kglijn.telephony.simulation.event_log.service_levels (re-exported here).
 
 The day (deterministic for a seed):
 - volume: the year's published phone contacts (000 §2, kglijn/demo/seed_figures.json) spread over
@@ -35,8 +35,8 @@ import holidays
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.demo.figures import seed_years, year_figures
 from kglijn.demo.vocabulary import MONTH_WEIGHTS, PHONE_HOURS, WEEKDAY_WEIGHTS
-from kglijn.telephony.erlang import erlang_c_agents
-from kglijn.telephony.event_log import OFFICES, CallEvent, ServiceLevel, service_levels
+from kglijn.telephony.simulation.erlang import erlang_c_agents
+from kglijn.telephony.simulation.event_log import OFFICES, CallEvent, ServiceLevel, service_levels
 
 __all__ = [
     "CallEvent",

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from kglijn.core.business_calendar import BRUSSELS
-from kglijn.telephony.event_log import (
+from kglijn.telephony.simulation.event_log import (
     DEFAULT_SHORT_ABANDON_SECONDS,
     DEFAULT_TARGET_SECONDS,
     CallEvent,
     ServiceLevel,
 )
-from kglijn.telephony.event_log import service_levels as reference_service_levels
-from kglijn.telephony.replay import (
+from kglijn.telephony.simulation.event_log import service_levels as reference_service_levels
+from kglijn.telephony.simulation.replay import (
     MAX_BATCH,
     ReplayError,
     ReplayResult,
@@ -31,7 +31,7 @@ from kglijn.telephony.replay import (
     live_events,
     replay,
 )
-from kglijn.telephony.simulator import (
+from kglijn.telephony.simulation.simulator import (
     DEFAULT_SEED,
     calendar_hours,
     expected_calls,
