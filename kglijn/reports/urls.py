@@ -10,8 +10,8 @@ urlpatterns = [
     path("yearly.csv", views.yearly_download, {"fmt": "csv"}, name="yearly_csv"),
 ]
 
-# The report builder, saved reports and the dashboard (builder_views.py).
-from kglijn.reports import builder_views  # noqa: E402
+# The report builder, saved reports and the dashboard (builder/views.py).
+from kglijn.reports.builder import views as builder_views  # noqa: E402
 
 urlpatterns += [
     path("builder/", builder_views.builder, name="builder"),

@@ -20,7 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from kglijn.accounts.services import roles_sync, user_create_with_role
 from kglijn.reports.builder import ReportDefinition, report_run
-from kglijn.reports.saved import SavedReport
+from kglijn.reports.models import SavedReport
 from tests.e2e.conftest import SCREENSHOTS
 from tests.reports.test_builder import register_random_contacts, seed_catalogues
 

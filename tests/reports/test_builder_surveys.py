@@ -1,4 +1,4 @@
-"""Satisfaction measures in the report builder (builder_surveys.py): survey responses, average
+"""Satisfaction measures in the report builder (builder/surveys.py): survey responses, average
 score per criterion and NPS by year, quarter, month, channel and office — equal to a plain
 computation from the stored answers, totals recomputed from counts and sums, never averaged."""
 
@@ -18,8 +18,8 @@ from django.utils import translation
 
 from kglijn.contacts.models import Channel, Office
 from kglijn.core.business_calendar import BRUSSELS
-from kglijn.reports.builder import MEASURES, InvalidReport, ReportDefinition, report_run
-from kglijn.reports.builder_surveys import SURVEY_MEASURE_KEYS
+from kglijn.reports.builder import InvalidReport, ReportDefinition, report_run
+from kglijn.reports.builder.measures import MEASURES, SURVEY_MEASURE_KEYS
 from kglijn.surveys.models import SurveyResponse
 from tests.conftest import PASSWORD
 from tests.surveys.test_analysis import at, contact_make, response_make

@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from kglijn.contacts.models import Contact
 from kglijn.reports.builder import ReportDefinition, report_run
-from kglijn.reports.builder_exports import report_csv
-from kglijn.reports.builder_views import definition_query
-from kglijn.reports.saved import SavedReport, report_delete, report_save, saved_report_list
+from kglijn.reports.builder.exports import report_csv
+from kglijn.reports.builder.saved import report_delete, report_save, saved_report_list
+from kglijn.reports.builder.views import definition_query
+from kglijn.reports.models import SavedReport
 from tests.conftest import PASSWORD
 from tests.reports.test_builder import (
     expected_counts,

@@ -15,7 +15,8 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from kglijn.reports.builder import ReportResult, definition_summary
+from kglijn.reports.builder.definition import definition_summary
+from kglijn.reports.builder.result import ReportResult
 
 SHEET_NAME = "Rapport"
 

@@ -1,4 +1,5 @@
-"""Saved report-builder definitions: the model, its services (writes) and selectors (reads).
+"""Saved report-builder definitions: the services (writes) and selectors (reads) of
+reports.models.SavedReport.
 
 Saved reports are shared among everyone who may view reports (they hold only a definition,
 no personal data); only the owner may replace or delete one.
@@ -6,48 +7,16 @@ no personal data); only the owner may replace or delete one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-if TYPE_CHECKING:
-    from kglijn.reports.builder import ReportDefinition
+from kglijn.reports.builder.definition import InvalidReport, ReportDefinition
+from kglijn.reports.models import NAME_MAX_LENGTH, SavedReport
 
-NAME_MAX_LENGTH = 120
 VIEW_PERMISSION = "contacts.view_reports"
-
-
-class SavedReport(models.Model):
-    """A named report-builder definition (measure, dimensions, filters, period) of one user."""
-
-    name = models.CharField(gettext_lazy("name"), max_length=NAME_MAX_LENGTH)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=gettext_lazy("owner"),
-        on_delete=models.CASCADE,
-        related_name="saved_reports",
-    )
-    definition = models.JSONField(gettext_lazy("definition"))
-    created_at = models.DateTimeField(gettext_lazy("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(gettext_lazy("changed"), auto_now=True)
-
-    class Meta:
-        app_label = "reports"
-        ordering = ["name", "id"]
-        verbose_name = gettext_lazy("saved report")
-        verbose_name_plural = gettext_lazy("saved reports")
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="reports_savedreport_owner_name")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # --- services ------------------------------------------------------------------------------------
@@ -60,8 +29,6 @@ def report_save(*, owner: User, name: str, definition: ReportDefinition) -> Save
     Refuses (ValidationError per field, nothing written) an empty name or a definition that
     cannot run, and users who may not view reports.
     """
-    from kglijn.reports.builder import InvalidReport
-
     if not owner.has_perm(VIEW_PERMISSION):
         raise PermissionDenied(_("You may not save reports."))
     name = " ".join(name.split())

@@ -1,4 +1,4 @@
-"""Satisfaction measures of the report builder (issue 5 §6), plugged into builder.py.
+"""Satisfaction measures of the report builder (issue 5 §6) from the survey responses.
 
 Survey responses, the average score per criterion (1–5) and the NPS, by year, quarter, month,
 channel and office of the answers given in the period (Brussels days of `answered_at`),
@@ -16,32 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.reports.builder.definition import ReportDefinition
+from kglijn.reports.builder.result import ReportResult, sums_result
 from kglijn.surveys.models import SurveyResponse
 
-if TYPE_CHECKING:
-    from kglijn.reports.builder import ReportDefinition, ReportResult
-
-SURVEY_MEASURES: tuple[tuple[str, Promise], ...] = (
-    ("survey_responses", gettext_lazy("Survey responses")),
-    ("survey_waiting_time", gettext_lazy("Average score waiting time (1–5)")),
-    ("survey_courtesy", gettext_lazy("Average score courtesy (1–5)")),
-    ("survey_information", gettext_lazy("Average score information (1–5)")),
-    ("survey_nps", gettext_lazy("NPS (−100 to +100)")),
-)
-SURVEY_MEASURE_KEYS = frozenset(key for key, _label in SURVEY_MEASURES)
-# Measures shown with 2 decimals and drawn as grouped bars (they do not add up).
-SURVEY_RATE_MEASURES = SURVEY_MEASURE_KEYS - {"survey_responses"}
-SURVEY_DIMENSIONS = ("year", "quarter", "month", "channel", "office")
-SURVEY_FILTERS = ("channel", "office")
 SOURCE = "survey_responses"
 
 _CRITERION = {
@@ -81,40 +66,6 @@ class SurveySums:
         if measure == "survey_nps":
             return round(100 * (self.promoters - self.detractors) / self.answers, 2)
         return round(self.score_total / self.answers, 2)
-
-
-def survey_errors(definition: ReportDefinition) -> list[tuple[str, str]]:
-    """Satisfaction measures exist per Brussels period, channel and office only."""
-    from kglijn.reports.builder import DIMENSION_LABELS, MEASURES
-
-    measure = str(dict(MEASURES)[definition.measure])
-    problems: list[tuple[str, str]] = []
-    for name in definition.dimensions:
-        if name in DIMENSION_LABELS and name not in SURVEY_DIMENSIONS:
-            problems.append(
-                (
-                    "dimensions",
-                    _(
-                        "%(measure)s cannot be combined with %(dimension)s: satisfaction "
-                        "measures can be broken down only by year, quarter, month, channel and "
-                        "office."
-                    )
-                    % {"measure": measure, "dimension": str(DIMENSION_LABELS[name]).lower()},
-                )
-            )
-    for name in definition.filters:
-        if name in DIMENSION_LABELS and name not in SURVEY_FILTERS:
-            problems.append(
-                (
-                    "filters",
-                    _(
-                        "%(measure)s cannot be filtered on %(dimension)s: satisfaction measures "
-                        "can be filtered only by channel and office."
-                    )
-                    % {"measure": measure, "dimension": str(DIMENSION_LABELS[name]).lower()},
-                )
-            )
-    return problems
 
 
 def _key(name: str, month: dt.date, channel: str, office: str) -> Any:
@@ -174,8 +125,6 @@ def survey_sums(definition: ReportDefinition) -> dict[tuple[Any, ...], SurveySum
 
 def survey_run(definition: ReportDefinition) -> ReportResult:
     """A satisfaction measure of the survey responses, as a builder result."""
-    from kglijn.reports.builder import sums_result
-
     measure = definition.measure
     return sums_result(
         definition,

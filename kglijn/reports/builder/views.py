@@ -35,27 +35,29 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kglijn.core.dates import BoundedDateField
-from kglijn.reports.builder import (
+from kglijn.reports.builder.definition import (
+    InvalidReport,
+    ReportDefinition,
+    definition_summary,
+)
+from kglijn.reports.builder.exports import report_csv, report_xlsx
+from kglijn.reports.builder.measures import (
     CATEGORICAL_DIMENSIONS,
     DIMENSION_LABELS,
     MEASURES,
     SHARES_OF,
-    InvalidReport,
-    ReportDefinition,
-    ReportResult,
-    definition_summary,
     filter_choices,
-    report_run,
 )
-from kglijn.reports.builder_exports import report_csv, report_xlsx
-from kglijn.reports.dashboard import Dashboard, dashboard_default_year, dashboard_figures
-from kglijn.reports.saved import (
-    SavedReport,
+from kglijn.reports.builder.result import ReportResult
+from kglijn.reports.builder.run import report_run
+from kglijn.reports.builder.saved import (
     report_delete,
     report_save,
     saved_report_get,
     saved_report_list,
 )
+from kglijn.reports.dashboard import Dashboard, dashboard_default_year, dashboard_figures
+from kglijn.reports.models import SavedReport
 
 PERMISSION = "contacts.view_reports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
