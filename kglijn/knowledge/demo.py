@@ -1,9 +1,10 @@
 """The demo knowledge base (DEMO ONLY; called from `kglijn demo` by the demo's wiring).
 
-About 60 Dutch articles and answer templates (demo_content.py) written through the services, as
-the information manager would (so each has its version 1, and a few get a second version with
-a change note), and `months` months of uses by the demo agents and nurses so that the usage page
-has a story: a few favourites, a long tail, and published articles nobody used.
+About 60 Dutch articles and answer templates (the files in demo_articles/, read by
+demo_content.py) written through the services, as the information manager would (so each has
+its version 1, and a few get a second version with a change note), and `months` months of uses
+by the demo agents and nurses so that the usage page has a story: a few favourites, a long
+tail, and published articles nobody used.
 
 Re-running replaces the demo articles (matched by title), with their versions and uses; other
 articles are not touched. Deterministic for a given seed and day (the timestamps of the writes
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from kglijn.contacts.models import Reason
 from kglijn.core.business_calendar import BRUSSELS, is_working_day
-from kglijn.knowledge.demo_content import DEMO_ARTICLES, DemoArticle
+from kglijn.knowledge.demo_content import DemoArticle, demo_articles
 from kglijn.knowledge.models import (
     Article,
     ArticleKind,
@@ -166,11 +167,11 @@ def knowledge_demo_load(
     today = today or timezone.localdate()
     rng = random.Random(seed)
     manager = _manager()
-    Article.objects.filter(title__in=[item.title for item in DEMO_ARTICLES]).delete()
+    Article.objects.filter(title__in=[item.title for item in demo_articles()]).delete()
     search_index_rebuild()
     known_reasons = set(Reason.objects.values_list("code", flat=True))
     articles = [
-        _create(item, manager=manager, known_reasons=known_reasons) for item in DEMO_ARTICLES
+        _create(item, manager=manager, known_reasons=known_reasons) for item in demo_articles()
     ]
     uses = ArticleUse.objects.bulk_create(_uses(rng, articles, today, months), batch_size=1000)
     return KnowledgeDemoSummary(

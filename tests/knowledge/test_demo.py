@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kglijn.knowledge.demo import knowledge_demo_load
-from kglijn.knowledge.demo_content import DEMO_ARTICLES
+from kglijn.knowledge.demo_content import demo_articles
 from kglijn.knowledge.models import Article, ArticleUse, ArticleVersion
 from kglijn.knowledge.selectors import article_search, articles_unused
 
@@ -21,7 +21,7 @@ def test_demo_loads_sixty_articles_with_versions_and_uses(make_user, information
     summary = knowledge_demo_load(today=TODAY, seed=3, months=3)
 
     assert (summary.articles, summary.templates, summary.drafts, summary.archived) == (42, 18, 1, 1)
-    assert Article.objects.count() == len(DEMO_ARTICLES) == 60
+    assert Article.objects.count() == len(demo_articles()) == 60
     assert ArticleVersion.objects.count() == summary.versions == 60 + 4 + 1
     assert ArticleUse.objects.count() == summary.uses > 0
     assert not ArticleUse.objects.exclude(article__status="published").exists()
