@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 
 from kglijn.contacts.models import Channel
 from kglijn.core.models import AuditEvent
+from kglijn.surveys.analysis.month import satisfaction_analysis
 from kglijn.surveys.analysis.queries import (
     AnalysisFilters,
-    satisfaction_analysis,
 )
 from tests.e2e.test_reports_browser import expect_drawn, shot
 from tests.surveys.test_analysis import MARCH, World, at, build_world, contact_make, response_make

@@ -31,11 +31,11 @@ from kglijn.surveys.analysis.figures import (
     months_ending,
     summed,
 )
+from kglijn.surveys.analysis.month import satisfaction_analysis
 from kglijn.surveys.analysis.queries import (
     NO_TEAM,
     AnalysisFilters,
     handler_teams,
-    satisfaction_analysis,
 )
 from kglijn.surveys.analysis.remarks import (
     satisfaction_remark_page,

@@ -17,10 +17,10 @@ from kglijn.core.models import AuditEvent
 from kglijn.surveys.analysis.figures import (
     Month,
 )
+from kglijn.surveys.analysis.month import satisfaction_analysis
 from kglijn.surveys.analysis.queries import (
     NO_TEAM,
     AnalysisFilters,
-    satisfaction_analysis,
 )
 from kglijn.surveys.models import SurveyResponse
 from tests.conftest import PASSWORD

@@ -29,7 +29,7 @@ from kglijn.surveys.analysis.figures import (
     SCORES,
     Sums,
 )
-from kglijn.surveys.analysis.queries import (
+from kglijn.surveys.analysis.month import (
     CRITERION_LABELS,
     DEFINITIONS,
     Breakdown,

@@ -32,15 +32,17 @@ from kglijn.surveys.analysis.figures import (
     Month,
     Sums,
 )
-from kglijn.surveys.analysis.queries import (
+from kglijn.surveys.analysis.month import (
     CRITERION_LABELS,
     DEFINITIONS,
-    NO_TEAM,
-    AnalysisFilters,
     SatisfactionAnalysis,
     analysis_summary,
     satisfaction_analysis,
     team_labels,
+)
+from kglijn.surveys.analysis.queries import (
+    NO_TEAM,
+    AnalysisFilters,
 )
 from kglijn.surveys.analysis.remarks import (
     satisfaction_remark_page,
