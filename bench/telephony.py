@@ -10,8 +10,8 @@ PostgreSQL, as the telephony platform would post them.
 2. `kglijn serve --workers N` starts on a free port, deployed settings (KGLIJN_ENV=production,
    DEBUG off; plain HTTP on loopback, so SECURE_SSL_REDIRECT=0), a random telephony secret;
 3. warm-up: a few hundred events of another day;
-4. a whole simulated Monday (`kglijn.telephony.simulation.simulator`, seed 1) is posted as fast as the
-   server takes it, one signed event per request from --clients connections (the events of one
+4. a whole simulated Monday (`kglijn.telephony.simulation.simulator`, seed 1) is posted as fast as
+   the server takes it, one signed event per request from --clients connections (the events of one
    call in order over one connection); the next Monday in batches of 100; the first Monday once
    more in batches of 100 (all duplicates: idempotency under load);
 5. two sustained streams of signed single events of fresh simulated days, --seconds each, over
@@ -87,7 +87,8 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
 def _events_of_days(after: dt.date, count: int) -> list[dict[str, Any]]:
     """The events of `count` simulated working days after `after` (other days than the
     measured Monday, so its service levels stay its own)."""
-    from kglijn.telephony.simulation.simulator import calendar_hours, simulate_day
+    from kglijn.telephony.simulation.day_setup import calendar_hours
+    from kglijn.telephony.simulation.simulator import simulate_day
 
     events: list[dict[str, Any]] = []
     day = after
@@ -219,8 +220,9 @@ def main() -> int:
     django.setup()
     from django.db import connection
 
+    from kglijn.telephony.simulation.day_setup import calendar_hours
     from kglijn.telephony.simulation.replay import EVENTS_PATH, delivery_plan, replay
-    from kglijn.telephony.simulation.simulator import calendar_hours, simulate_day
+    from kglijn.telephony.simulation.simulator import simulate_day
 
     _recreate_database(args.database_url)
     secret = secrets.token_hex(32)

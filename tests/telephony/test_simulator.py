@@ -1,5 +1,5 @@
 """The call simulator: a realistic, deterministic day of events, its reference service levels,
-and the signed replay (kglijn.telephony.simulation.simulator, kglijn.telephony.simulation.replay)."""
+and the signed replay (kglijn.telephony.simulation: simulator, day_setup, replay)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from django.utils import translation
 
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.demo.users import DEMO_USERS, HANDLER_ROLES
+from kglijn.telephony.simulation.day_setup import calendar_hours, demo_roster, expected_calls
 from kglijn.telephony.simulation.erlang import (
     erlang_c_agents,
     erlang_c_asa,
@@ -34,13 +35,7 @@ from kglijn.telephony.simulation.replay import (
     replay,
     signature,
 )
-from kglijn.telephony.simulation.simulator import (
-    SimulatedDay,
-    calendar_hours,
-    demo_roster,
-    expected_calls,
-    simulate_day,
-)
+from kglijn.telephony.simulation.simulator import SimulatedDay, simulate_day
 
 MONDAY = dt.date(2023, 3, 6)
 SECRET = "test-telephony-secret"

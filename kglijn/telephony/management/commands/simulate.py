@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.telephony.simulation.day_setup import calendar_hours, expected_calls
 from kglijn.telephony.simulation.event_log import (
     DEFAULT_SHORT_ABANDON_SECONDS,
     DEFAULT_TARGET_SECONDS,
@@ -31,12 +32,7 @@ from kglijn.telephony.simulation.replay import (
     live_events,
     replay,
 )
-from kglijn.telephony.simulation.simulator import (
-    DEFAULT_SEED,
-    calendar_hours,
-    expected_calls,
-    simulate_day,
-)
+from kglijn.telephony.simulation.simulator import DEFAULT_SEED, simulate_day
 
 
 def _day(value: str) -> dt.date:
