@@ -119,6 +119,7 @@ def known_keys(dimension: str) -> list[str]:
 
 
 def value_labels(dimension: str) -> list[tuple[str, str]]:
+    """(key, label) of every value of a categorical dimension, inactive catalogue codes too."""
     if dimension in ("reason", "referral"):
         model = Reason if dimension == "reason" else ReferralOrganisation
         return [(code, name) for code, name in model.objects.values_list("code", "name")]
