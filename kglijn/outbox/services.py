@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from kglijn.core.smtp import smtp_close_quietly, smtp_connection_ready
@@ -174,10 +175,15 @@ def outbox_claim(
         if mail is None:
             return None
         purpose = purpose_get(mail.purpose)
-        mail.state = OutboxState.SENDING
-        mail.claimed_at = now
-        mail.claim_token = secrets.token_hex(16)
-        mail.attempts += 1
+        token = secrets.token_hex(16)
+        # Conditional, like a compare-and-set: even a database that ignores the row lock
+        # (SQLite) lets only one claim through.
+        claimed = OutboundMail.objects.filter(pk=mail.pk, state=OutboxState.PENDING).update(
+            state=OutboxState.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+        )
+        if not claimed:
+            return None
+        mail.refresh_from_db()
         try:
             built = purpose.claimed(mail, now=now)
         except Exception as exc:
@@ -186,7 +192,7 @@ def outbox_claim(
             mail.state = OutboxState.FAILED if built.failed else OutboxState.CANCELLED
             mail.attempts -= 1  # nothing was attempted
             mail.error = built.reason[:300]
-            mail.save(update_fields=["state", "error"])
+            mail.save(update_fields=["state", "attempts", "error"])
             logger.info("Mail %s (%s) not sent: %s", mail.pk, mail.purpose, built.reason)
             purpose.settled(
                 mail,
@@ -195,7 +201,7 @@ def outbox_claim(
             )
             return Claim(mail=mail, email=None)
         mail.message_id = str(built.extra_headers.get("Message-ID", ""))[:255]
-        mail.save(update_fields=["state", "claimed_at", "claim_token", "attempts", "message_id"])
+        mail.save(update_fields=["message_id"])
     return Claim(mail=mail, email=built)
 
 
