@@ -281,3 +281,23 @@ def test_send_now_under_the_database_backend_is_run_by_the_worker_job(
     assert state(mail) == (OutboxState.SENT, 1)
     assert DBTaskResult.objects.successful().count() == 1
     assert tasks_run(now=timezone.now()) == 0
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        (["kglijn.mail.outbound.nothing"], "cannot import"),
+        (["kglijn.mail.outbound.may_answer"], "is not a purpose"),
+        (["tests.outbox.purposes.NOTE", "tests.outbox.purposes.NOTE"], "used twice"),
+    ],
+)
+def test_a_wrong_purpose_setting_fails_the_system_check(
+    settings: Any, paths: list[str], message: str
+) -> None:
+    from kglijn.outbox.apps import purposes_check
+
+    assert purposes_check() == []
+    settings.KGLIJN_OUTBOX_PURPOSES = paths
+    (error,) = purposes_check()
+    assert error.id == "outbox.E001"
+    assert message in error.msg
