@@ -79,7 +79,10 @@ INSTALLED_APPS = [
     "axes",  # login throttling; before kglijn.accounts, whose admin narrows axes' admin
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "kglijn.core",
+    "kglijn.outbox",
     "kglijn.accounts",
     "kglijn.contacts",
     "kglijn.demo",
@@ -283,12 +286,35 @@ KGLIJN_PUBLIC_BASE_URL = os.environ.get(
 ).rstrip("/")
 # Jobs `kglijn worker` runs in turn: dotted paths to callables `job(*, now) -> int`.
 KGLIJN_WORKER_JOBS: list[str] = [
-    "kglijn.surveys.invitations.invitations_send",
+    "kglijn.surveys.invitations.invitations_schedule",
     "kglijn.telephony.jobs.callback_numbers_expire",
     "kglijn.chat.jobs.chat_transcripts_purge",
     "kglijn.mail.imap.mailbox_poll",
-    "kglijn.mail.outbound.outbox_send",
+    "kglijn.outbox.services.outbox_send",
+    "kglijn.core.tasks.tasks_run",
 ]
+# Every mail kglijn sends goes through the one outbox (kglijn/outbox, ADR 0013); each kind of
+# mail is a purpose that builds its mail when it is claimed and follows its outcome.
+KGLIJN_OUTBOX_PURPOSES: list[str] = [
+    "kglijn.mail.outbound.ANSWER",
+    "kglijn.surveys.invitations.sending.INVITATION",
+]
+# One-off background work ("send this mail now") goes through the Tasks API (django-tasks,
+# ADR 0013): `immediate` runs it at once in the process that asks (make run, tests);
+# `database` stores it for `kglijn worker` (job kglijn.core.tasks.tasks_run) to run.
+_TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+KGLIJN_TASKS_BACKEND = os.environ.get(
+    "KGLIJN_TASKS_BACKEND", "database" if PRODUCTION else "immediate"
+)
+if KGLIJN_TASKS_BACKEND not in _TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"KGLIJN_TASKS_BACKEND must be one of {', '.join(_TASKS_BACKENDS)}, "
+        f"not {KGLIJN_TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[KGLIJN_TASKS_BACKEND]}}
 
 # --- Chat (docs/chat.md, ADR 0011) -------------------------------------------------------------
 # Websocket messages between server processes go through Redis when REDIS_URL is set (production,

@@ -1,14 +1,17 @@
-"""Answers from the desk (issue 6 item 3, ADR 0010 §3).
+"""Answers from the desk (issue 6 item 3, ADR 0010 §3, ADR 0013).
 
-`mail_reply_queue` stores the answer as an outbound message with status *queued* in the same
-transaction that marks the contact answered (and closed, if asked); after the commit the request
-tries to send it at once. Whatever that attempt does not finish - the process died, the mail
-server was away - the `kglijn worker` job `outbox_send` finishes: it sends *queued* answers and
-retries temporary refusals. Each send is claimed first (queued -> sending, its own transaction),
-so an answer is never sent twice by two processes; one whose fate is unknown (the connection
-broke mid-dialogue, or a claim older than STALE_CLAIM) becomes *uncertain* and is not resent by
-itself. A *failed* or *uncertain* answer is never silent: the contact is reopened and the thread
-shows what happened, with a button to send it again (same Message-ID).
+`mail_reply_queue` stores the answer as an outbound message with status *queued*, and puts it
+in the outbox, in the same transaction that marks the contact answered (and closed, if
+asked); after the commit the outbox tries to send it at once (a Tasks API task). Whatever that
+attempt does not finish - the process died, the mail server was away - the outbox's sweep in
+`kglijn worker` finishes: it sends due mails and retries temporary refusals. The outbox's claim
+makes sure an answer is never sent twice; one whose fate is unknown (the connection broke
+mid-dialogue, or its sender died) becomes *uncertain* and is not resent by itself. A *failed*
+or *uncertain* answer is never silent: the contact is reopened and the thread shows what
+happened, with a button to send it again (same Message-ID).
+
+`ANSWER` is the answers' outbox purpose: it builds the mail when the outbox claims it and keeps
+the message's delivery status in step with the outbox.
 """
 
 from __future__ import annotations
@@ -16,17 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-import smtplib
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,9 +34,10 @@ from kglijn.contacts.models import Contact, Status
 from kglijn.contacts.services import contact_close, contact_reopen, contact_take, contact_update
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
-from kglijn.core.smtp import smtp_close_quietly, smtp_connection_ready
-from kglijn.core.worker import stop_requested
 from kglijn.mail.models import DeliveryStatus, MailDirection, MailMessage
+from kglijn.outbox.models import OutboundMail, OutboxState
+from kglijn.outbox.purposes import Decline, Failure, Outcome
+from kglijn.outbox.services import outbox_enqueue, outbox_requeue
 
 logger = logging.getLogger("kglijn.mail.outbound")
 
@@ -44,11 +45,7 @@ AUDIT_TYPE = "contact"
 MAX_BODY_CHARS = 20_000
 MAX_QUOTED_CHARS = 8_000
 MAX_REFERENCES = 20
-STALE_CLAIM = dt.timedelta(minutes=15)
-SEND_BATCH = 50
-MAX_ATTEMPTS = 8
-RETRY_AFTER = dt.timedelta(minutes=5)  # times the attempts so far
-INLINE_TIMEOUT = 10  # seconds: the agent waits for this attempt
+ANSWER_PURPOSE = "mail_answer"  # OutboundMail.purpose of answers (stored: never change it)
 DEFAULT_SUBJECT = "Uw vraag aan de Kind en Gezin-Lijn"
 _REPLY_PREFIXES = ("re:", "antw:", "aw:", "sv:", "réf:", "ref:")
 
@@ -198,7 +195,7 @@ def mail_reply_queue(
         object_id=contact.pk,
         detail={"mail_out": message.pk},
     )
-    transaction.on_commit(lambda: outbound_send_now(message_pk=message.pk))
+    outbox_enqueue(purpose=ANSWER_PURPOSE, reference=message.pk, due_at=now, send_now=True)
     return message
 
 
@@ -216,9 +213,10 @@ def mail_resend(*, message: MailMessage, by: User) -> MailMessage:
         raise PermissionDenied(_("You may not answer this contact."))
     if message.delivery_status not in (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN):
         raise ValidationError(_("Only an answer that was not sent can be sent again."))
+    now = timezone.now()
     message.delivery_status = DeliveryStatus.QUEUED
     message.attempts = 0
-    message.next_attempt_at = timezone.now()
+    message.next_attempt_at = now
     message.claimed_at = None
     message.delivery_error = ""
     message.save(
@@ -237,7 +235,7 @@ def mail_resend(*, message: MailMessage, by: User) -> MailMessage:
         object_id=contact.pk,
         detail={"mail_resend": message.pk},
     )
-    transaction.on_commit(lambda: outbound_send_now(message_pk=message.pk))
+    outbox_requeue(purpose=ANSWER_PURPOSE, reference=message.pk, now=now, send_now=True)
     return message
 
 
@@ -261,38 +259,54 @@ def outbound_email(message: MailMessage) -> EmailMessage:
     )
 
 
-def _claim(*, now: dt.datetime, pk: int | None = None) -> MailMessage | None:
-    """Claim the next due queued answer (or this one) in its own transaction."""
-    with transaction.atomic():
-        due = MailMessage.objects.select_for_update(skip_locked=True).filter(
-            direction=MailDirection.OUT,
-            delivery_status=DeliveryStatus.QUEUED,
-            next_attempt_at__lte=now,
+class _AnswerPurpose:
+    """The outbox purpose of answers: MailMessage.delivery_status follows the outbox."""
+
+    key = ANSWER_PURPOSE
+
+    def claimed(self, mail: OutboundMail, *, now: dt.datetime) -> EmailMessage | Decline:
+        message = MailMessage.objects.select_for_update().get(pk=mail.reference)
+        if message.delivery_status != DeliveryStatus.QUEUED:
+            return Decline(f"the answer is {message.delivery_status}, not queued")
+        try:
+            email = outbound_email(message)
+        except Exception as exc:  # a stored answer that cannot be built is reported
+            logger.exception("Answer %s could not be built", message.pk)
+            return Decline(f"build: {exc!r}", failed=True)
+        message.delivery_status = DeliveryStatus.SENDING
+        message.claimed_at = now
+        message.attempts = mail.attempts
+        message.save(update_fields=["delivery_status", "claimed_at", "attempts"])
+        return email
+
+    def settled(self, mail: OutboundMail, outcome: Outcome, *, now: dt.datetime) -> None:
+        status = {
+            OutboxState.SENT: DeliveryStatus.SENT,
+            OutboxState.PENDING: DeliveryStatus.QUEUED,
+            OutboxState.FAILED: DeliveryStatus.FAILED,
+            OutboxState.UNKNOWN: DeliveryStatus.UNCERTAIN,
+        }.get(OutboxState(outcome.state))
+        if status is None:  # cancelled: the answer had already left the queue
+            return
+        was = (
+            DeliveryStatus.QUEUED if outcome.failure == Failure.DECLINED else DeliveryStatus.SENDING
         )
-        if pk is not None:
-            due = due.filter(pk=pk)
-        candidate = due.order_by("next_attempt_at", "id").values_list("pk", flat=True).first()
-        if candidate is None:
-            return None
-        claimed = MailMessage.objects.filter(
-            pk=candidate, delivery_status=DeliveryStatus.QUEUED
-        ).update(delivery_status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    return MailMessage.objects.get(pk=candidate)
-
-
-def _finish(message: MailMessage, *, status: str, error: str = "", **fields: object) -> None:
-    """Record how a claimed send ended; a failed or uncertain answer reopens its contact."""
-    with transaction.atomic():
-        updated = MailMessage.objects.filter(
-            pk=message.pk, delivery_status=DeliveryStatus.SENDING
-        ).update(delivery_status=status, delivery_error=error[:300], **fields)
+        fields: dict[str, object] = {"delivery_error": outcome.error[:300]}
+        if status == DeliveryStatus.SENT:
+            fields["sent_at"] = mail.sent_at
+        if status == DeliveryStatus.QUEUED:
+            fields.update(claimed_at=None, next_attempt_at=mail.next_attempt_at)
+        updated = MailMessage.objects.filter(pk=mail.reference, delivery_status=was).update(
+            delivery_status=status, **fields
+        )
         if not updated:
-            logger.warning("Answer %s was no longer being sent when it finished", message.pk)
+            logger.warning("Answer %s was no longer being sent when it finished", mail.reference)
             return
         if status in (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN):
-            _needs_attention(message.contact_id)
+            contact_id = MailMessage.objects.values_list("contact_id", flat=True).get(
+                pk=mail.reference
+            )
+            _needs_attention(contact_id)
 
 
 def _needs_attention(contact_id: int) -> None:
@@ -301,118 +315,4 @@ def _needs_attention(contact_id: int) -> None:
         contact_reopen(contact=contact, by=None)
 
 
-def _not_sent(message: MailMessage, *, now: dt.datetime, permanent: bool, error: str) -> None:
-    """The mail server certainly did not take it: retry later, or give up (failed)."""
-    attempts = MailMessage.objects.values_list("attempts", flat=True).get(pk=message.pk)
-    if permanent or attempts >= MAX_ATTEMPTS:
-        _finish(message, status=DeliveryStatus.FAILED, error=error)
-        return
-    _finish(
-        message,
-        status=DeliveryStatus.QUEUED,
-        error=error,
-        claimed_at=None,
-        next_attempt_at=now + RETRY_AFTER * attempts,
-    )
-
-
-def _smtp_code(exc: smtplib.SMTPException) -> int:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return max((code for code, _message in exc.recipients.values()), default=550)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return int(exc.smtp_code)
-    return 0
-
-
-def _deliver(connection: BaseEmailBackend, message: MailMessage, *, now: dt.datetime) -> bool:
-    """Hand one claimed answer to the mail server; False when the batch should stop."""
-    try:
-        email = outbound_email(message)
-    except Exception as exc:  # a stored answer that cannot be built is reported
-        logger.exception("Answer %s could not be built", message.pk)
-        _finish(message, status=DeliveryStatus.FAILED, error=f"build: {exc!r}")
-        return True
-    try:
-        connection.send_messages([email])
-    except smtplib.SMTPRecipientsRefused as exc:
-        code = _smtp_code(exc)
-        _not_sent(message, now=now, permanent=code >= 500, error=f"recipient refused ({code})")
-        return True
-    except smtplib.SMTPSenderRefused as exc:
-        # Our own address refused: configuration, not this answer. Retry; stop the batch.
-        logger.error("Sender refused by the mail server (%s): check KGLIJN_MAIL_FROM", exc)
-        _not_sent(message, now=now, permanent=False, error=f"sender refused ({_smtp_code(exc)})")
-        return False
-    except smtplib.SMTPDataError as exc:
-        code = _smtp_code(exc)
-        _not_sent(message, now=now, permanent=code >= 500, error=f"message refused ({code})")
-        return False
-    except (smtplib.SMTPException, OSError) as exc:
-        # Broken off mid-dialogue: the server may have taken it. Never send it twice by itself.
-        logger.warning("Answer %s: sending broke off (%s); not resent by itself", message.pk, exc)
-        _finish(message, status=DeliveryStatus.UNCERTAIN, error=f"broke off: {exc}")
-        return False
-    _finish(message, status=DeliveryStatus.SENT, sent_at=now)
-    logger.info("Answer %s sent as %s", message.pk, message.message_id)
-    return True
-
-
-def outbound_send_now(*, message_pk: int) -> None:
-    """The attempt right after the agent pressed send (after commit). Never raises: what it
-    does not finish, the worker does."""
-    try:
-        now = timezone.now()
-        connection = get_connection(fail_silently=False, timeout=INLINE_TIMEOUT)
-        try:
-            if not smtp_connection_ready(connection, waiting="answers"):
-                return
-            claimed = _claim(now=now, pk=message_pk)
-            if claimed is not None:
-                _deliver(connection, claimed, now=now)
-        finally:
-            smtp_close_quietly(connection)
-    except Exception:
-        logger.exception("Answer %s: the immediate attempt failed; the worker retries", message_pk)
-
-
-def outbox_resolve_stale(*, now: dt.datetime) -> int:
-    """Claims of a process that died while sending: uncertain, never sent again by itself."""
-    stale = list(
-        MailMessage.objects.filter(
-            direction=MailDirection.OUT,
-            delivery_status=DeliveryStatus.SENDING,
-            claimed_at__lt=now - STALE_CLAIM,
-        )
-    )
-    for message in stale:
-        logger.warning(
-            "Answer %s: the sender stopped while sending %s; not resent by itself",
-            message.pk,
-            message.message_id,
-        )
-        _finish(message, status=DeliveryStatus.UNCERTAIN, error="interrupted while sending")
-    return len(stale)
-
-
-def outbox_send(*, now: dt.datetime) -> int:
-    """The `kglijn worker` job: resolve stale claims, then send up to SEND_BATCH due answers.
-    Returns how many answers changed state."""
-    work = outbox_resolve_stale(now=now)
-    if not MailMessage.objects.filter(
-        direction=MailDirection.OUT, delivery_status=DeliveryStatus.QUEUED, next_attempt_at__lte=now
-    ).exists():
-        return work
-    connection = get_connection(fail_silently=False)
-    try:
-        for _i in range(SEND_BATCH):
-            if stop_requested() or not smtp_connection_ready(connection, waiting="answers"):
-                break
-            claimed = _claim(now=now)
-            if claimed is None:
-                break
-            work += 1
-            if not _deliver(connection, claimed, now=now):
-                break
-    finally:
-        smtp_close_quietly(connection)
-    return work
+ANSWER = _AnswerPurpose()

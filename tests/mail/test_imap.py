@@ -33,7 +33,10 @@ def poll() -> int:
 
 def test_the_poll_job_is_registered(settings: Any) -> None:
     assert "kglijn.mail.imap.mailbox_poll" in settings.KGLIJN_WORKER_JOBS
-    assert "kglijn.mail.outbound.outbox_send" in settings.KGLIJN_WORKER_JOBS
+    # answers go out through the one outbox's sweep (and stored "send now" tasks)
+    assert "kglijn.outbox.services.outbox_send" in settings.KGLIJN_WORKER_JOBS
+    assert "kglijn.core.tasks.tasks_run" in settings.KGLIJN_WORKER_JOBS
+    assert "kglijn.mail.outbound.ANSWER" in settings.KGLIJN_OUTBOX_PURPOSES
 
 
 def test_no_imap_host_means_no_polling(settings: Any) -> None:

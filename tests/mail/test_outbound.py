@@ -19,15 +19,9 @@ from kglijn.contacts.services import contact_escalate
 from kglijn.core.models import AuditEvent
 from kglijn.mail.inbound import mail_ingest
 from kglijn.mail.models import DeliveryStatus, MailDirection, MailMessage
-from kglijn.mail.outbound import (
-    RETRY_AFTER,
-    STALE_CLAIM,
-    _claim,
-    mail_reply_queue,
-    mail_resend,
-    may_answer,
-    outbox_send,
-)
+from kglijn.mail.outbound import ANSWER_PURPOSE, mail_reply_queue, mail_resend, may_answer
+from kglijn.outbox.models import OutboundMail
+from kglijn.outbox.services import RETRY_AFTER, STALE_CLAIM, outbox_claim, outbox_send
 from tests.contacts.factories import ContactFactory
 from tests.mail.imap_server import make_message
 from tests.surveys.smtp_sink import SmtpSink, free_port, use_smtp
@@ -47,6 +41,10 @@ def received(mail_dir: Path) -> Contact:
         now=timezone.now(),
     )
     return Contact.objects.get(pk=result.contact_id)
+
+
+def outbox_row(message: MailMessage) -> OutboundMail:
+    return OutboundMail.objects.get(purpose=ANSWER_PURPOSE, reference=message.pk)
 
 
 def answer(
@@ -294,9 +292,9 @@ def test_a_send_interrupted_by_a_dead_process_becomes_uncertain(
 ) -> None:
     # a process claimed the answer and died before it could say how the send ended
     message = mail_reply_queue(contact=received, by=agent, body=ANSWER, close=True)
-    assert _claim(now=timezone.now(), pk=message.pk) is not None
+    assert outbox_claim(now=timezone.now(), pk=outbox_row(message).pk) is not None
     claimed_at = timezone.now() - STALE_CLAIM - dt.timedelta(seconds=1)
-    MailMessage.objects.filter(pk=message.pk).update(claimed_at=claimed_at)
+    OutboundMail.objects.filter(pk=outbox_row(message).pk).update(claimed_at=claimed_at)
     assert outbox_send(now=timezone.now()) == 1
     message.refresh_from_db()
     assert (message.delivery_status, message.delivery_error) == (
@@ -310,8 +308,8 @@ def test_a_send_interrupted_by_a_dead_process_becomes_uncertain(
 def test_only_one_claim_wins(received: Contact, agent: User) -> None:
     message = mail_reply_queue(contact=received, by=agent, body=ANSWER, close=False)
     now = timezone.now()
-    assert _claim(now=now, pk=message.pk) is not None
-    assert _claim(now=now, pk=message.pk) is None
+    assert outbox_claim(now=now, pk=outbox_row(message).pk) is not None
+    assert outbox_claim(now=now, pk=outbox_row(message).pk) is None
     assert MailMessage.objects.get(pk=message.pk).attempts == 1
 
 

@@ -19,15 +19,12 @@ from django.utils import timezone
 from kglijn.contacts.models import Channel, Contact, Direction
 from kglijn.contacts.services import contact_reopen
 from kglijn.core.models import AuditEvent
+from kglijn.outbox import services as outbox
+from kglijn.outbox.services import MAX_ATTEMPTS, RETRY_AFTER, STALE_CLAIM
 from kglijn.surveys import invitations
-from kglijn.surveys.invitations import (
-    MAX_ATTEMPTS,
-    RETRY_AFTER,
-    STALE_CLAIM,
-    TOKEN_VALID,
-    Skip,
-    invitations_send,
-)
+from kglijn.surveys.invitations import TOKEN_VALID, Skip, invitations_send
+from kglijn.surveys.invitations import sending as invitation_sending
+from kglijn.surveys.invitations.scheduling import INVITATION_PURPOSE
 from kglijn.surveys.models import (
     InvitationStatus,
     SurveyInvitation,
@@ -465,9 +462,9 @@ class WorkerKilled(BaseException):
     """Stands for the process dying: nothing catches it, open transactions roll back."""
 
 
-def kill_at(monkeypatch: pytest.MonkeyPatch, name: str, *, call: int) -> None:
-    """Make the `call`-th call of invitations.<name> kill the worker instead."""
-    original = getattr(invitations, name)
+def kill_at(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, call: int) -> None:
+    """Make the `call`-th call of module.<name> kill the worker instead."""
+    original = getattr(module, name)
     calls = {"n": 0}
 
     def dying(*args: Any, **kwargs: Any) -> Any:
@@ -476,7 +473,7 @@ def kill_at(monkeypatch: pytest.MonkeyPatch, name: str, *, call: int) -> None:
             raise WorkerKilled
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(invitations, name, dying)
+    monkeypatch.setattr(module, name, dying)
 
 
 def three_due(agent: User) -> tuple[dt.datetime, list[Contact]]:
@@ -499,7 +496,7 @@ def test_dying_after_the_server_took_a_mail_doubles_and_loses_nothing(
     # given three due invitations, and a worker that dies after the mail server accepted the
     # second mail but before it wrote down "sent"
     now, contacts = three_due(agent)
-    kill_at(monkeypatch, "_finish", call=2)
+    kill_at(monkeypatch, outbox, "_settle", call=2)
     with pytest.raises(WorkerKilled):
         invitations_send(now=now)
     monkeypatch.undo()
@@ -538,7 +535,7 @@ def test_dying_between_claim_and_send_loses_only_that_one_mail_and_says_so(
     # the remaining window (ADR 0008): claimed, then the process died before the mail server
     # saw the message. At most once: it is not sent later, and the invitation says why.
     now, contacts = three_due(agent)
-    kill_at(monkeypatch, "_deliver", call=2)
+    kill_at(monkeypatch, outbox, "outbox_deliver", call=2)
     with pytest.raises(WorkerKilled):
         invitations_send(now=now)
     monkeypatch.undo()
@@ -559,7 +556,7 @@ def test_dying_before_a_claim_commits_leaves_the_invitation_to_the_next_run(
 ) -> None:
     # dies while the second claim is being written: its transaction rolls back entirely
     now, contacts = three_due(agent)
-    kill_at(monkeypatch, "invitation_message", call=2)
+    kill_at(monkeypatch, invitation_sending, "invitation_message", call=2)
     with pytest.raises(WorkerKilled):
         invitations_send(now=now)
     monkeypatch.undo()
@@ -580,9 +577,10 @@ def test_two_workers_never_claim_the_same_invitation(smtp: SmtpSink, agent: User
     t = answered_moment()
     contact = email_contact(handler=agent, answered_at=t)
     invitations.invitations_schedule(now=t + H48)
-    claimed = invitations._claim_next(now=t + H48)
-    assert isinstance(claimed, invitations._Claimed)
-    assert invitations._claim_next(now=t + H48) is None
+    claimed = outbox.outbox_claim(now=t + H48, purposes=[INVITATION_PURPOSE])
+    assert claimed is not None
+    assert claimed.email is not None
+    assert outbox.outbox_claim(now=t + H48, purposes=[INVITATION_PURPOSE]) is None
     assert invitation_of(contact).status == InvitationStatus.SENDING
     assert smtp.received == []
 

@@ -29,10 +29,15 @@ ROOT = Path(__file__).resolve().parents[2]
 KGLIJN = Path(sys.executable).with_name("kglijn")
 
 
-def test_the_invitation_job_is_registered(settings: Any) -> None:
-    assert "kglijn.surveys.invitations.invitations_send" in settings.KGLIJN_WORKER_JOBS
-    (job,) = jobs_load(["kglijn.surveys.invitations.invitations_send"])
-    assert job.run.__name__ == "invitations_send"
+def test_the_invitation_jobs_are_registered(settings: Any) -> None:
+    # invitations are scheduled by their own job and sent by the one outbox's sweep
+    schedule, send = (
+        "kglijn.surveys.invitations.invitations_schedule",
+        "kglijn.outbox.services.outbox_send",
+    )
+    assert {schedule, send} <= set(settings.KGLIJN_WORKER_JOBS)
+    jobs = jobs_load([schedule, send])
+    assert [job.run.__name__ for job in jobs] == ["invitations_schedule", "outbox_send"]
 
 
 @pytest.mark.parametrize(
