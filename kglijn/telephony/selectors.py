@@ -9,8 +9,8 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Min, Q
 
-from kglijn.contacts.models import Office, Status
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.vocabulary import Office, Status
 from kglijn.telephony.models import Call, CallEvent, CallState
 from kglijn.telephony.service_levels import ServiceLevelRow, norm_on, norms, service_level_today
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from kglijn.contacts.models import Office
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.dates import BoundedDateField
+from kglijn.core.vocabulary import Office
 from kglijn.mail.service_levels import email_service_levels_for
 from kglijn.mail.service_levels import table_rows as email_table_rows
 from kglijn.telephony.exports import columns, period_label, row_values, service_levels_xlsx
