@@ -18,6 +18,8 @@ from kglijn.contacts.models import (
     ReferralOrganisation,
 )
 from kglijn.contacts.services import AUDIT_TYPE, referral_save
+from kglijn.core.bulk import BulkWriter, TableSpec, fast_writes, first_free_ids, m2m_spec
+from kglijn.core.bulk import table_spec as make_table_spec
 from kglijn.core.models import AuditEvent
 from kglijn.demo.generator import (
     CONTACT_CONSTANTS,
@@ -29,8 +31,6 @@ from kglijn.demo.generator import (
     IdCounters,
     YearGenerator,
 )
-from kglijn.demo.loader import BulkWriter, TableSpec, fast_writes, first_free_ids, m2m_spec
-from kglijn.demo.loader import table_spec as make_table_spec
 from kglijn.demo.plan import REFERRAL_WEIGHTS, YearPlan, year_plan
 from kglijn.demo.surveys import demo_surveys_delete, demo_surveys_write
 from kglijn.demo.timeline import TimestampText

@@ -23,8 +23,8 @@ from django.urls import reverse
 
 from kglijn.contacts.models import Contact, Reason, ReferralOrganisation
 from kglijn.contacts.services import contact_escalate, contact_register, contact_update
+from kglijn.core.bulk import BulkWriter, m2m_spec, table_spec
 from kglijn.core.provinces import Province
-from kglijn.demo.loader import BulkWriter, m2m_spec, table_spec
 from kglijn.reports.exports import yearly_report_csv, yearly_report_xlsx
 from kglijn.reports.rollups import rollups_check, rollups_rebuild
 from kglijn.reports.selectors import Segment, period_segments, yearly_report

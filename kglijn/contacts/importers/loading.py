@@ -25,7 +25,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kglijn.contacts.importers.validation import ValidatedChunk
 from kglijn.contacts.models import Contact, Status
-from kglijn.demo.loader import (
+from kglijn.core.bulk import (
     BulkWriter,
     TableSpec,
     first_free_ids,

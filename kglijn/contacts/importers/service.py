@@ -23,7 +23,7 @@ from kglijn.contacts.importers.format import header_positions
 from kglijn.contacts.importers.loading import ContactLoader
 from kglijn.contacts.importers.readers import Chunk, open_rows
 from kglijn.contacts.importers.validation import RowValidator, ValidatedChunk, catalogue_load
-from kglijn.demo.loader import fast_writes
+from kglijn.core.bulk import fast_writes
 from kglijn.reports.rollups import rollups_add_new_contacts
 
 CHUNK_SIZE = 20_000
