@@ -271,3 +271,17 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} {self.from_office}->{self.to_office}"
+
+
+# The register's rollups (its derived counts) live in their own package; importing them here
+# registers them with the contacts app.
+from kglijn.contacts.rollups.models import (  # noqa: E402
+    ContactHourRollup as ContactHourRollup,
+)
+from kglijn.contacts.rollups.models import (  # noqa: E402
+    ContactReasonRollup as ContactReasonRollup,
+)
+from kglijn.contacts.rollups.models import (  # noqa: E402
+    ContactReferralRollup as ContactReferralRollup,
+)
+from kglijn.contacts.rollups.models import ContactRollup as ContactRollup  # noqa: E402

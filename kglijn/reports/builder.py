@@ -48,6 +48,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kglijn.contacts.models import Channel, Direction, Office, Reason, ReferralOrganisation
+from kglijn.contacts.rollups.models import (
+    ContactHourRollup,
+    ContactReasonRollup,
+    ContactReferralRollup,
+    ContactRollup,
+    Grain,
+)
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
 from kglijn.reports.builder_surveys import (
@@ -56,13 +63,6 @@ from kglijn.reports.builder_surveys import (
     SURVEY_RATE_MEASURES,
     survey_errors,
     survey_run,
-)
-from kglijn.reports.models import (
-    ContactHourRollup,
-    ContactReasonRollup,
-    ContactReferralRollup,
-    ContactRollup,
-    Grain,
 )
 from kglijn.reports.selectors import Segment, period_segments
 from kglijn.telephony.service_levels import Period, ServiceLevelRow, service_levels

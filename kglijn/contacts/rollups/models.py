@@ -2,7 +2,9 @@
 
 Reports read these tables instead of the contact table so that their cost depends on the
 period and the number of dimension values, not on the number of contacts (ADR 0005).
-Rows are written only by `kglijn.reports.rollups` (raw, set-based SQL and ±1 upserts).
+Rows are written only by `kglijn.contacts.rollups.services` (raw, set-based SQL and ±1 upserts).
+They are the register's derived counts, so they belong to the register (app label `contacts`);
+the tables keep the names they had under reports (`reports_rollup_*`, contacts migration 0006).
 """
 
 from __future__ import annotations
@@ -10,16 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kglijn.contacts.models import (
-    Channel,
-    Direction,
-    Office,
-    Origin,
-    Reason,
-    ReferralOrganisation,
-    Topic,
-)
 from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
+from kglijn.core.vocabulary import Channel, Direction, Office, Origin, Topic
 
 
 class Grain(models.TextChoices):
@@ -86,7 +80,11 @@ class ContactReasonRollup(_Rollup):
     # contacts. Its deferred per-row check cost ~5 s at the commit of a 1 M import.
     # No index of its own either: every read filters on grain and day first (the key's start).
     reason = models.ForeignKey(
-        Reason, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        "contacts.Reason",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     province = models.CharField(
         _("province"), max_length=6, choices=PROVINCE_CHOICES_WITH_UNREGISTERED, blank=True
@@ -108,7 +106,7 @@ class ContactReferralRollup(_Rollup):
 
     # No database foreign key, as for ContactReasonRollup.reason.
     referral = models.ForeignKey(
-        ReferralOrganisation,
+        "contacts.ReferralOrganisation",
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
@@ -127,6 +125,3 @@ class ContactReferralRollup(_Rollup):
     class Meta:
         verbose_name = _("contact rollup per referral")
         db_table = "reports_rollup_referral"
-
-
-from kglijn.reports.saved import SavedReport  # noqa: E402,F401  (model lives in saved.py)
