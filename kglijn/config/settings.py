@@ -290,6 +290,20 @@ KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.mail.outbound.outbox_send",
 ]
 
+# The panels other apps contribute to the contact page, in page order (kglijn/contacts/panels.py):
+# `panel(*, user, contact) -> ContactPanel`. The register imports no channel (issue 14).
+KGLIJN_CONTACT_PANELS: list[str] = [
+    "kglijn.mail.panels.mail_contact_panel",
+    "kglijn.surveys.panels.survey_contact_panel",
+]
+
+# The background parts `kglijn serve` starts in its (supervising) process, like the worker's
+# jobs: `start() -> stop | None` (None: nothing to run in this configuration). `kglijn serve
+# --no-applier` starts none of them. Core imports no app: they are named here.
+KGLIJN_SERVER_BACKGROUND: list[str] = [
+    "kglijn.telephony.applier.applier_start",
+]
+
 # --- Chat (docs/chat.md, ADR 0011) -------------------------------------------------------------
 # Websocket messages between server processes go through Redis when REDIS_URL is set (production,
 # several `kglijn serve` workers or hosts); else through memory (the embedded default: one process).
