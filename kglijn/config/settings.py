@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kglijn.knowledge",
     "kglijn.webform",
     "kglijn.chat",
+    "kglijn.servicelevels",
 ]
 
 MIDDLEWARE = [

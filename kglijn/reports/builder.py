@@ -10,7 +10,7 @@ reasons counts once for each (as in the yearly report). Filtering on several rea
 therefore needs that same field as a dimension, or the total would count such contacts twice.
 
 Call measures (offered, answered, abandoned calls, service level, ASA) come from the call legs'
-service levels (kglijn.telephony.service_levels) per office and Brussels hour/day/month: only
+service levels (kglijn.servicelevels.phone) per office and Brussels hour/day/month: only
 time and office dimensions and an office filter apply. Longer periods and totals are recomputed
 from the summed components (within target ÷ offered, total wait ÷ answered), never averaged.
 
@@ -65,7 +65,7 @@ from kglijn.reports.builder_surveys import (
     survey_run,
 )
 from kglijn.reports.selectors import Segment, period_segments
-from kglijn.telephony.service_levels import Period, ServiceLevelRow, service_levels
+from kglijn.servicelevels.phone import Period, ServiceLevelRow, service_levels
 
 MAX_YEARS = 20
 
@@ -79,7 +79,7 @@ MEASURES: tuple[tuple[str, Promise], ...] = (
     ("asa", gettext_lazy("Average speed of answer (s)")),
     *SURVEY_MEASURES,  # satisfaction: builder_surveys.py
 )
-# Measures of the telephony's call legs (kglijn.telephony.service_levels), not of the rollups:
+# Measures of the telephony's call legs (kglijn.servicelevels.phone), not of the rollups:
 # they know only the period and the office.
 CALL_MEASURES = ("offered_calls", "answered_calls", "abandoned_calls", "service_level", "asa")
 CALL_DIMENSIONS = ("year", "quarter", "month", "weekday", "hour", "office")

@@ -1,4 +1,6 @@
-"""Pages of the phone channel: service levels (+ Excel), the live wallboard, the desk's call."""
+"""Pages of the service levels: per channel and period (+ Excel), and the live wallboard.
+
+URLs and URL names stay the telephony ones (config/urls.py adds these to that namespace)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -14,19 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.dates import BoundedDateField
 from kglijn.core.vocabulary import Office
-from kglijn.mail.service_levels import email_service_levels_for
-from kglijn.mail.service_levels import table_rows as email_table_rows
-from kglijn.telephony.exports import columns, period_label, row_values, service_levels_xlsx
-from kglijn.telephony.selectors import call_current_for_agent, wallboard_figures
-from kglijn.telephony.service_levels import (
+from kglijn.servicelevels.exports import columns, period_label, row_values, service_levels_xlsx
+from kglijn.servicelevels.mail import email_service_levels_for
+from kglijn.servicelevels.mail import table_rows as email_table_rows
+from kglijn.servicelevels.phone import (
     Period,
     ServiceLevelReport,
     service_level_series,
     service_levels,
 )
+from kglijn.servicelevels.wallboard import wallboard_figures
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "nl-be"
@@ -227,23 +228,3 @@ def wallboard(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, "telephony/wallboard.html#board", context)
     return render(request, "telephony/wallboard.html", context)
-
-
-@require_GET
-@login_required
-def my_call(request: HttpRequest) -> HttpResponse:
-    """The desk's call panel (htmx): the call I am on, or my last call still to wrap up."""
-    now = timezone.now()
-    call = call_current_for_agent(user=request.user, now=now)
-    seconds = None
-    if call is not None and call.answered_at is not None:
-        end = call.ended_at or now
-        seconds = max(0, int((end - call.answered_at).total_seconds()))
-    context = {
-        "call": call,
-        "talk_seconds": seconds,
-        "answered_local": call.answered_at.astimezone(BRUSSELS)
-        if call and call.answered_at
-        else None,
-    }
-    return render(request, "telephony/_desk_call.html", context)
