@@ -54,10 +54,13 @@ def test_migrating_across_the_move_keeps_every_rollup_row(
     executor = before_the_move
     old_apps = executor.loader.project_state(list(executor.loader.applied_migrations)).apps
     assert old_apps.get_model("reports", "ContactRollup")._meta.db_table == "reports_rollup_contact"
-    reason = old_apps.get_model("contacts", "Reason").objects.order_by("id").first()
-    referral = old_apps.get_model("contacts", "ReferralOrganisation").objects.order_by("id").first()
-    assert reason is not None
-    assert referral is not None
+    # (An earlier transactional test may have flushed the seeded catalogues.)
+    reason, _ = old_apps.get_model("contacts", "Reason").objects.get_or_create(
+        code="vaccination", defaults={"name": "Vaccination"}
+    )
+    referral, _ = old_apps.get_model("contacts", "ReferralOrganisation").objects.get_or_create(
+        code="groeipakket", defaults={"name": "Groeipakket"}
+    )
     common = {"grain": "d", "day": DAY, "channel": "phone", "direction": "in", "office": "front"}
     old_apps.get_model("reports", "ContactRollup").objects.create(
         **common, origin="", province="BE-VAN", topic="childcare", anonymous=False, contacts=7
