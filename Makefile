@@ -48,6 +48,7 @@ mailserver:
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the apps' layers: .importlinter, docs/architecture.md
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy kglijn

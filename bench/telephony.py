@@ -20,7 +20,7 @@ PostgreSQL, as the telephony platform would post them.
 6. the server's background applier (KGLIJN_TELEPHONY_APPLY=background, production's default)
    must apply every stored event within 120 s of the stream's end: how far behind it was;
 7. checks from the database, for both Mondays: every call has its call row and contact, every
-   event was stored once; the service levels kglijn computes (kglijn.telephony.service_levels)
+   event was stored once; the service levels kglijn computes (kglijn.servicelevels.phone)
    equal the simulator's reference computed from the event log.
 
 A markdown block goes to stdout and to bench/results/telephony.md. A failed check exits with 1.
@@ -149,7 +149,7 @@ def _check_database(monday: Any, problems: list[str]) -> list[str]:
         problems.append(f"{monday.day}: not every call has its call row and contact")
     if stored_events != len(monday.events):
         problems.append(f"{monday.day}: stored events differ from the events sent")
-    from kglijn.telephony.service_levels import service_levels as server_levels
+    from kglijn.servicelevels.phone import service_levels as server_levels
 
     server = server_levels(date_from=monday.day, date_to=monday.day).totals
     reference = service_levels(monday.events)

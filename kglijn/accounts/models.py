@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kglijn.contacts.models import Office
+from kglijn.core.vocabulary import Office
 
 
 class Team(models.Model):

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from kglijn.contacts.models import Office
 from kglijn.core import business_calendar
+from kglijn.core.vocabulary import Office
 
 CHAT_OFFICE = Office.PGJO.value
 # The other channels a parent is pointed to when the chat is closed (K&G-Lijn).

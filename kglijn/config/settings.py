@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kglijn.knowledge",
     "kglijn.webform",
     "kglijn.chat",
+    "kglijn.servicelevels",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,20 @@ if KGLIJN_TASKS_BACKEND not in _TASKS_BACKENDS:
         f"not {KGLIJN_TASKS_BACKEND!r}"
     )
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[KGLIJN_TASKS_BACKEND]}}
+
+# The panels other apps contribute to the contact page, in page order (kglijn/contacts/panels.py):
+# `panel(*, user, contact) -> ContactPanel`. The register imports no channel (issue 14).
+KGLIJN_CONTACT_PANELS: list[str] = [
+    "kglijn.mail.panels.mail_contact_panel",
+    "kglijn.surveys.panels.survey_contact_panel",
+]
+
+# The background parts `kglijn serve` starts in its (supervising) process, like the worker's
+# jobs: `start() -> stop | None` (None: nothing to run in this configuration). `kglijn serve
+# --no-applier` starts none of them. Core imports no app: they are named here.
+KGLIJN_SERVER_BACKGROUND: list[str] = [
+    "kglijn.telephony.applier.applier_start",
+]
 
 # --- Chat (docs/chat.md, ADR 0011) -------------------------------------------------------------
 # Websocket messages between server processes go through Redis when REDIS_URL is set (production,

@@ -3,6 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kglijn.servicelevels.urls import telephony_urlpatterns as service_level_urlpatterns
+from kglijn.telephony.urls import urlpatterns as telephony_urlpatterns
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:desk", permanent=False)),
     path(
@@ -13,7 +16,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("desk/", include("kglijn.contacts.urls")),
-    path("telephony/", include("kglijn.telephony.urls")),
+    # The phone channel's pages and, at their old paths and names, the service-level reader's.
+    path(
+        "telephony/",
+        include((service_level_urlpatterns + telephony_urlpatterns, "telephony")),
+    ),
     path("reports/satisfaction/", include("kglijn.surveys.analysis.urls")),
     path("reports/", include("kglijn.reports.urls")),
     path("surveys/", include("kglijn.surveys.urls")),

@@ -9,40 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kglijn.core.provinces import PROVINCE_CHOICES_WITH_UNREGISTERED
 
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("E-mail")
-    CHAT = "chat", _("Chat")
-
-
-class Origin(models.TextChoices):
-    NONE = "", _("—")
-    MAILBOX = "mailbox", _("Mailbox")
-    WEBFORM = "webform", _("Web form")
-
-
-class Direction(models.TextChoices):
-    IN = "in", _("Incoming")
-    OUT = "out", _("Outgoing")
-
-
-class Office(models.TextChoices):
-    FRONT = "front", _("Front office")
-    PGJO = "pgjo", _("Back office PGJO")
-    CHILDCARE = "childcare", _("Back office childcare")
-
-
-class Topic(models.TextChoices):
-    NONE = "", _("—")
-    CHILDCARE = "childcare", _("Childcare")
-    FAMILY_SUPPORT = "family_support", _("Preventive family support")
-
-
-class Status(models.TextChoices):
-    OPEN = "open", _("Open")
-    ESCALATED = "escalated", _("Escalated")
-    CLOSED = "closed", _("Closed")
+# The shared enums live in core (the bottom layer, kglijn/core/vocabulary.py); re-exported here
+# so that `from kglijn.contacts.models import Office` keeps working.
+from kglijn.core.vocabulary import Channel as Channel
+from kglijn.core.vocabulary import Direction as Direction
+from kglijn.core.vocabulary import Office as Office
+from kglijn.core.vocabulary import Origin as Origin
+from kglijn.core.vocabulary import Status as Status
+from kglijn.core.vocabulary import Topic as Topic
 
 
 class Reason(models.Model):
@@ -297,3 +271,17 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} {self.from_office}->{self.to_office}"
+
+
+# The register's rollups (its derived counts) live in their own package; importing them here
+# registers them with the contacts app.
+from kglijn.contacts.rollups.models import (  # noqa: E402
+    ContactHourRollup as ContactHourRollup,
+)
+from kglijn.contacts.rollups.models import (  # noqa: E402
+    ContactReasonRollup as ContactReasonRollup,
+)
+from kglijn.contacts.rollups.models import (  # noqa: E402
+    ContactReferralRollup as ContactReferralRollup,
+)
+from kglijn.contacts.rollups.models import ContactRollup as ContactRollup  # noqa: E402

@@ -28,11 +28,11 @@ from kglijn.contacts.models import (
     Status,
     Topic,
 )
+from kglijn.contacts.rollups.services import contact_rollup_state, rollups_apply_change
 from kglijn.core import business_calendar
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
 from kglijn.core.provinces import InvalidPostcode, Province, province_for_postcode
-from kglijn.reports.rollups import contact_rollup_state, rollups_apply_change
 
 AUDIT_TYPE = "contact"
 

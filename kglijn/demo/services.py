@@ -17,7 +17,10 @@ from kglijn.contacts.models import (
     Reason,
     ReferralOrganisation,
 )
+from kglijn.contacts.rollups.services import rollups_rebuild
 from kglijn.contacts.services import AUDIT_TYPE, referral_save
+from kglijn.core.bulk import BulkWriter, TableSpec, fast_writes, first_free_ids, m2m_spec
+from kglijn.core.bulk import table_spec as make_table_spec
 from kglijn.core.models import AuditEvent
 from kglijn.demo.generator import (
     CONTACT_CONSTANTS,
@@ -29,8 +32,6 @@ from kglijn.demo.generator import (
     IdCounters,
     YearGenerator,
 )
-from kglijn.demo.loader import BulkWriter, TableSpec, fast_writes, first_free_ids, m2m_spec
-from kglijn.demo.loader import table_spec as make_table_spec
 from kglijn.demo.plan import REFERRAL_WEIGHTS, YearPlan, year_plan
 from kglijn.demo.surveys import demo_surveys_delete, demo_surveys_write
 from kglijn.demo.timeline import TimestampText
@@ -39,7 +40,6 @@ from kglijn.demo.vocabulary import DEMO_EMAIL_DOMAIN, EXTRA_REFERRALS, REASON_WE
 from kglijn.feedback.demo import feedback_demo_load
 from kglijn.knowledge.demo import knowledge_demo_load
 from kglijn.knowledge.models import ArticleUse
-from kglijn.reports.rollups import rollups_rebuild
 
 DEFAULT_SEED = 20231106  # the date of the parliamentary question (000)
 DEFAULT_YEARS = (2019, 2020, 2021, 2022, 2023)

@@ -29,9 +29,9 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from kglijn.accounts.models import Team
+from kglijn.core.bulk import BulkWriter, first_free_ids
+from kglijn.core.bulk import table_spec as make_table_spec
 from kglijn.core.business_calendar import BRUSSELS
-from kglijn.demo.loader import BulkWriter, first_free_ids
-from kglijn.demo.loader import table_spec as make_table_spec
 from kglijn.demo.timeline import HOUR, TimestampText
 from kglijn.demo.vocabulary import DEMO_EMAIL_DOMAIN
 from kglijn.surveys.models import (

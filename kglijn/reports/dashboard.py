@@ -10,8 +10,8 @@ from typing import Any
 from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 
+from kglijn.contacts.rollups.models import ContactRollup, Grain
 from kglijn.reports.builder import ReportDefinition, ReportResult, report_run
-from kglijn.reports.models import ContactRollup, Grain
 
 
 @dataclass

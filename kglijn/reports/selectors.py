@@ -16,13 +16,13 @@ from typing import Any
 from django.db import connection
 
 from kglijn.contacts.models import Channel, Direction, Reason, ReferralOrganisation, Topic
-from kglijn.core.provinces import UNREGISTERED, Province
-from kglijn.reports.models import (
+from kglijn.contacts.rollups.models import (
     ContactReasonRollup,
     ContactReferralRollup,
     ContactRollup,
     Grain,
 )
+from kglijn.core.provinces import UNREGISTERED, Province
 
 # The JSON contract's orders and names.
 CHANNELS = ("chat", "phone", "email")

@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kglijn.contacts.models import Channel, Topic
 from kglijn.core.dates import parse_bounded_date
 from kglijn.core.provinces import UNREGISTERED, Province, province_label
+from kglijn.core.vocabulary import Channel, Topic
 from kglijn.reports.exports import yearly_report_csv, yearly_report_xlsx
 from kglijn.reports.selectors import YearFigures, reason_names, yearly_figures, yearly_report
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 
 from kglijn.telephony.services import call_events_apply_pending
@@ -51,3 +53,14 @@ class CallEventApplier(threading.Thread):
         """Finish the batch in progress and stop."""
         self._stopping.set()
         self.join(timeout)
+
+
+def applier_start() -> Callable[[], None] | None:
+    """`kglijn serve`'s background part (settings.KGLIJN_SERVER_BACKGROUND): start the applier
+    when call events are applied in the background; returns its stop, or None (inline mode)."""
+    if settings.KGLIJN_TELEPHONY_APPLY != "background":
+        return None
+    # In the supervising process: the worker processes only store events (ADR 0009).
+    applier = CallEventApplier()
+    applier.start()
+    return applier.stop

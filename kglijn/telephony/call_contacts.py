@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Channel, Contact, Escalation, Status
+from kglijn.contacts.rollups.services import contact_rollup_state, rollups_apply_change
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
-from kglijn.reports.rollups import contact_rollup_state, rollups_apply_change
 from kglijn.telephony.models import Call
 from kglijn.telephony.state import ContactFacts, Leg
 

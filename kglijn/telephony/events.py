@@ -15,7 +15,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kglijn.contacts.models import Office
 from kglijn.core.bounded_json import (
     JsonProblem,
     JsonRefused,
@@ -23,6 +22,7 @@ from kglijn.core.bounded_json import (
     json_loads_bounded,
     moment_parse,
 )
+from kglijn.core.vocabulary import Office
 from kglijn.telephony.models import EventType
 
 SIGNATURE_HEADER = "X-KGLijn-Signature"

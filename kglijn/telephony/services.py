@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kglijn.accounts.selectors import user_home_office
-from kglijn.contacts.models import Direction, Office
+from kglijn.core.vocabulary import Direction, Office
 from kglijn.telephony.call_contacts import contact_sync, contacts_for_calls, escalations_record
 from kglijn.telephony.events import EventInput, FieldError
 from kglijn.telephony.models import Call, CallEvent, CallLeg, CallState

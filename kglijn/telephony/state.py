@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from kglijn.contacts.models import Direction, Status
+from kglijn.core.vocabulary import Direction, Status
 from kglijn.telephony.models import CallState, EventType, LegOutcome
 
 # Order of events stamped with the same instant: the natural life of a call.

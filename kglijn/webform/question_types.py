@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kglijn.contacts.models import Office, Topic
+from kglijn.core.vocabulary import Office, Topic
 
 
 @dataclass(frozen=True)

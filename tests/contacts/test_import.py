@@ -19,10 +19,10 @@ from django.utils import translation
 from kglijn.contacts.importers import ImportFileError, contacts_import
 from kglijn.contacts.importers.format import ALL_COLUMNS, REQUIRED_COLUMNS
 from kglijn.contacts.models import Contact, Reason, ReferralOrganisation
+from kglijn.contacts.rollups.models import ContactRollup
 from kglijn.contacts.services import reason_save
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.provinces import Province
-from kglijn.reports.models import ContactRollup
 
 
 @pytest.fixture(autouse=True)
@@ -467,14 +467,14 @@ def test_random_contacts_aggregate_to_the_generators_counts(tmp_path: Path) -> N
     expected_links = sum(len([c for c in row["reasons"].split("|") if c]) for row in rows)
     assert Contact.reasons.through.objects.count() == expected_links
     # thousands of rollup keys: on PostgreSQL this takes the COPY + set-based upsert path
-    from kglijn.reports.rollups import rollups_check
+    from kglijn.contacts.rollups.services import rollups_check
 
     assert ContactRollup.objects.count() > 1_000
     assert rollups_check() == []
 
 
 def test_rollups_equal_the_raw_data_after_an_import(tmp_path: Path) -> None:
-    from kglijn.reports.rollups import rollups_check
+    from kglijn.contacts.rollups.services import rollups_check
 
     rows, _truth = random_rows(500, seed=5)
     contacts_import(path=write_csv(tmp_path / "random.csv", rows))
@@ -488,7 +488,7 @@ def test_rollups_equal_the_raw_data_after_an_import(tmp_path: Path) -> None:
 
 
 def test_import_adds_to_rollups_of_days_that_already_have_contacts(tmp_path: Path) -> None:
-    from kglijn.reports.rollups import rollups_check
+    from kglijn.contacts.rollups.services import rollups_check
 
     contacts_import(path=write_csv(tmp_path / "good.csv", GOOD))
     twins = [dict(row, external_id=f"twin-{row['external_id']}") for row in GOOD]
@@ -535,8 +535,8 @@ def test_a_broken_line_after_good_chunks_stops_the_import_and_writes_nothing(
 
 
 def test_the_rollups_of_an_import_come_from_its_own_contacts_only(tmp_path: Path) -> None:
+    from kglijn.contacts.rollups.services import rollups_check
     from kglijn.contacts.services import contact_register
-    from kglijn.reports.rollups import rollups_check
 
     # A contact registered on the desk before the import, with a lower id, and one after it,
     # with a higher id: the import adds exactly its own rows to the rollups.

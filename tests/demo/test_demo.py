@@ -19,12 +19,12 @@ from kglijn.contacts.models import Contact, Customer, Escalation, ReferralOrgani
 from kglijn.contacts.selectors import contact_my_queue, contact_office_queue
 from kglijn.contacts.services import contact_register, customer_find_or_create
 from kglijn.core.audit import audit_record
+from kglijn.core.bulk import BulkWriter, table_spec
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.models import AuditEvent
 from kglijn.core.provinces import province_for_postcode
 from kglijn.demo.figures import SEED_FIGURES_PATH
 from kglijn.demo.generator import CONTACT_CONSTANTS, CONTACT_FIELDS
-from kglijn.demo.loader import BulkWriter, table_spec
 from kglijn.demo.services import DemoError, demo_load
 from kglijn.demo.users import DEMO_PASSWORD, DEMO_USERS
 

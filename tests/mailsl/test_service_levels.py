@@ -12,7 +12,7 @@ import pytest
 from kglijn.contacts.services import contact_close, contact_register, contact_update
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.models import ClosingDay
-from kglijn.mail.service_levels import WorkingDays, email_service_levels, email_service_levels_xlsx
+from kglijn.servicelevels.mail import WorkingDays, email_service_levels, email_service_levels_xlsx
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

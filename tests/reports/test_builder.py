@@ -13,6 +13,8 @@ from django.utils import translation
 
 from kglijn.contacts.catalogue_seed import INITIAL_REASONS, INITIAL_REFERRALS
 from kglijn.contacts.models import Contact
+from kglijn.contacts.rollups.models import ContactReasonRollup, ContactReferralRollup
+from kglijn.contacts.rollups.services import rollups_check
 from kglijn.contacts.services import contact_register, reason_save, referral_save
 from kglijn.core.provinces import Province
 from kglijn.reports.builder import (
@@ -20,8 +22,6 @@ from kglijn.reports.builder import (
     ReportDefinition,
     report_run,
 )
-from kglijn.reports.models import ContactReasonRollup, ContactReferralRollup
-from kglijn.reports.rollups import rollups_check
 
 BXL = ZoneInfo("Europe/Brussels")
 PROVINCES = ["", *Province.values]

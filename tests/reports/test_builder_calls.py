@@ -20,7 +20,7 @@ from django.utils import translation
 
 from kglijn.reports.builder import InvalidReport, ReportDefinition, report_run
 from kglijn.reports.builder.exports import report_csv
-from kglijn.telephony.service_levels import service_levels
+from kglijn.servicelevels.phone import service_levels
 from tests.conftest import PASSWORD
 from tests.telephony.calls import BRUSSELS, event, post
 

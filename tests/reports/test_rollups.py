@@ -12,6 +12,14 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from kglijn.contacts.models import Contact
+from kglijn.contacts.rollups.models import (
+    ContactHourRollup,
+    ContactReasonRollup,
+    ContactReferralRollup,
+    ContactRollup,
+    Grain,
+)
+from kglijn.contacts.rollups.services import rollups_check, rollups_rebuild, rollups_refresh
 from kglijn.contacts.services import (
     contact_close,
     contact_escalate,
@@ -20,14 +28,6 @@ from kglijn.contacts.services import (
     contact_take,
     contact_update,
 )
-from kglijn.reports.models import (
-    ContactHourRollup,
-    ContactReasonRollup,
-    ContactReferralRollup,
-    ContactRollup,
-    Grain,
-)
-from kglijn.reports.rollups import rollups_check, rollups_rebuild, rollups_refresh
 
 BXL = ZoneInfo("Europe/Brussels")
 MODELS = (ContactRollup, ContactHourRollup, ContactReasonRollup, ContactReferralRollup)

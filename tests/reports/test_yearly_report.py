@@ -22,11 +22,11 @@ from django.db import connection
 from django.urls import reverse
 
 from kglijn.contacts.models import Contact, Reason, ReferralOrganisation
+from kglijn.contacts.rollups.services import rollups_check, rollups_rebuild
 from kglijn.contacts.services import contact_escalate, contact_register, contact_update
+from kglijn.core.bulk import BulkWriter, m2m_spec, table_spec
 from kglijn.core.provinces import Province
-from kglijn.demo.loader import BulkWriter, m2m_spec, table_spec
 from kglijn.reports.exports import yearly_report_csv, yearly_report_xlsx
-from kglijn.reports.rollups import rollups_check, rollups_rebuild
 from kglijn.reports.selectors import Segment, period_segments, yearly_report
 from tests.conftest import PASSWORD
 

@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from kglijn.contacts.models import Contact
-from kglijn.reports.rollups import rollups_check
+from kglijn.contacts.rollups.services import rollups_check
+from kglijn.servicelevels.phone import Period, service_levels
 from kglijn.telephony.models import Call, CallEvent
-from kglijn.telephony.service_levels import Period, service_levels
 from tests.telephony.calls import (
     DAY,
     URL,

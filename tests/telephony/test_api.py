@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from kglijn.contacts.models import Contact, Escalation
+from kglijn.contacts.rollups.services import rollups_check
 from kglijn.core.models import AuditEvent
-from kglijn.reports.rollups import rollups_check
 from kglijn.telephony.models import Call, CallEvent, CallLeg
 from tests.telephony.calls import BRUSSELS, URL, at, event, post, sign
 
@@ -267,7 +267,7 @@ def test_a_call_id_already_used_by_an_imported_contact_is_linked_to_it(client, a
     from tests.contacts.factories import ContactFactory
 
     imported = ContactFactory.create(external_id="call-77", channel="phone", received_at=T0)
-    from kglijn.reports.rollups import rollups_rebuild
+    from kglijn.contacts.rollups.services import rollups_rebuild
 
     rollups_rebuild()
     post(client, event("e1", "offered", "call-77", T0, queue="front"))

@@ -11,7 +11,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from kglijn.contacts.models import Contact
-from kglijn.reports.rollups import rollups_check
+from kglijn.contacts.rollups.services import rollups_check
 from kglijn.telephony.events import events_parse
 from kglijn.telephony.models import Call, CallEvent
 from kglijn.telephony.services import _lock_calls, call_events_apply_pending, call_events_ingest

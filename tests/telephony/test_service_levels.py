@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from kglijn.servicelevels.phone import Period, norm_on, norms, service_levels
 from kglijn.telephony.models import ServiceLevelContract
-from kglijn.telephony.service_levels import Period, norm_on, norms, service_levels
 from tests.telephony.calls import BRUSSELS, event, post
 
 pytestmark = pytest.mark.django_db

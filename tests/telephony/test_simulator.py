@@ -482,7 +482,7 @@ EVENTS_URL = "/api/v1/telephony/events/"
 
 
 def _server_matches_reference(events: list[CallEvent], day: dt.date) -> None:
-    from kglijn.telephony.service_levels import service_levels as server_service_levels
+    from kglijn.servicelevels.phone import service_levels as server_service_levels
 
     reference = service_levels(events)
     server = server_service_levels(date_from=day, date_to=day).totals

@@ -23,8 +23,8 @@ from kglijn.contacts.importers.format import header_positions
 from kglijn.contacts.importers.loading import ContactLoader
 from kglijn.contacts.importers.readers import Chunk, open_rows
 from kglijn.contacts.importers.validation import RowValidator, ValidatedChunk, catalogue_load
-from kglijn.demo.loader import fast_writes
-from kglijn.reports.rollups import rollups_add_new_contacts
+from kglijn.contacts.rollups.services import rollups_add_new_contacts
+from kglijn.core.bulk import fast_writes
 
 CHUNK_SIZE = 20_000
 MESSAGES_KEPT = 50  # bad rows described in the result; the rejects file has all of them

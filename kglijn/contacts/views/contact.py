@@ -26,6 +26,7 @@ from kglijn.contacts.forms import (
     apply_service_errors,
 )
 from kglijn.contacts.models import Contact, Customer, Office, Status
+from kglijn.contacts.panels import contact_panels
 from kglijn.contacts.selectors import (
     can_view_health_note,
     contact_escalations,
@@ -36,8 +37,6 @@ from kglijn.contacts.selectors import (
 )
 from kglijn.contacts.views.common import audit_rows, is_htmx, request_user
 from kglijn.core.provinces import InvalidPostcode, province_for_postcode, province_label
-from kglijn.mail.selectors import mail_thread_panel
-from kglijn.surveys.selectors import contact_survey_panel
 
 # Service error keys that are named differently on the form.
 _REGISTER_ALIASES = {"customer": "customer_kind", "reason_codes": "reasons"}
@@ -193,10 +192,13 @@ def _render_detail(
         "history": audit_rows(contact_history(contact=contact)),
         "sees_health_note": can_view_health_note(user=user),
         "escalate_form": escalate_form,
-        "survey": contact_survey_panel(user=user, contact=contact),
-        "mail": mail_thread_panel(user=user, contact=contact),
         **_actions(user, contact),
     }
+    # The other apps' panels (mail thread, survey answers, …): settings.KGLIJN_CONTACT_PANELS.
+    panels = contact_panels(user=user, contact=contact)
+    for panel in panels:
+        context.update(panel.context)
+    context["contact_panels"] = panels
     return render(request, "contacts/contact_detail.html", context)
 
 

@@ -1,5 +1,5 @@
 """Call measures of the report builder (offered, answered, abandoned calls, service level, ASA)
-from the call legs' service levels (kglijn.telephony.service_levels) per office and Brussels
+from the call legs' service levels (kglijn.servicelevels.phone) per office and Brussels
 hour/day/month. Longer periods and totals are recomputed from the summed components (within
 target ÷ offered, total wait ÷ answered), never averaged."""
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.reports.builder.definition import ReportDefinition
 from kglijn.reports.builder.result import ReportResult, sums_result
-from kglijn.telephony.service_levels import Period, ServiceLevelRow, service_levels
+from kglijn.servicelevels.phone import Period, ServiceLevelRow, service_levels
 
 
 @dataclass

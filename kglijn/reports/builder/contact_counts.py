@@ -21,11 +21,11 @@ from django.db.models.functions import (
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Reason, ReferralOrganisation
+from kglijn.contacts.rollups.models import Grain
 from kglijn.reports.builder.definition import ReportDefinition
 from kglijn.reports.builder.measures import MEASURES, TIME_DIMENSIONS
 from kglijn.reports.builder.result import ReportResult, domain
 from kglijn.reports.builder.sources import Source, source_for
-from kglijn.reports.models import Grain
 from kglijn.reports.selectors import Segment, period_segments
 
 

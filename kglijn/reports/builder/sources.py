@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 
-from kglijn.reports.models import (
+from kglijn.contacts.rollups.models import (
     ContactHourRollup,
     ContactReasonRollup,
     ContactReferralRollup,

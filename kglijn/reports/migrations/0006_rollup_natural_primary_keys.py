@@ -137,7 +137,7 @@ def _build_if_missing(apps, schema_editor):  # type: ignore[no-untyped-def]
     contacts = apps.get_model("contacts", "Contact")
     rollup = apps.get_model("reports", "ContactRollup")
     if contacts.objects.exists() and not rollup.objects.exists():
-        from kglijn.reports.rollups import rollups_rebuild
+        from kglijn.contacts.rollups.services import rollups_rebuild
 
         rollups_rebuild()
 

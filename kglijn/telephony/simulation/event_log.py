@@ -1,6 +1,6 @@
 """The call-event log on the client side: the contract's event (`CallEvent`) and the service
 levels computed straight from a list of events — the independent reference that kglijn's own
-figures (kglijn.telephony.service_levels, from the stored call legs) must equal.
+figures (kglijn.servicelevels.phone, from the stored call legs) must equal.
 
 Definitions as domain.md and docs/telephony.md state them; see `service_levels`.
 """

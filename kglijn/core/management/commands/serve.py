@@ -1,12 +1,19 @@
-"""`kglijn serve`: the ASGI server (HTTP and the chat's websockets) under uvicorn."""
+"""`kglijn serve`: the ASGI server (HTTP and the chat's websockets) under uvicorn.
+
+The background parts it runs beside the server (the telephony applier) are named in
+settings.KGLIJN_SERVER_BACKGROUND, like the worker's jobs: core imports no app.
+"""
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
 from uvicorn import Config, Server
 from uvicorn.supervisors import Multiprocess
 
@@ -31,6 +38,24 @@ class _Config(Config):
         return tcp
 
 
+def background_start(paths: list[str]) -> list[Callable[[], None]]:
+    """Start each background part (`start() -> stop | None`); the stops of those that run."""
+    starts = []
+    for path in paths:
+        try:
+            starts.append(import_string(path))
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"KGLIJN_SERVER_BACKGROUND: cannot import {path!r}: {exc}"
+            ) from exc
+    stops = []
+    for start in starts:
+        stop = start()
+        if stop is not None:
+            stops.append(stop)
+    return stops
+
+
 class Command(BaseCommand):
     help = "Serve kglijn over HTTP with uvicorn (ASGI)."
 
@@ -50,13 +75,8 @@ class Command(BaseCommand):
         self, *args: Any, host: str, port: int, workers: int, no_applier: bool, **options: Any
     ) -> None:
         self.stdout.write(f"kglijn serves on http://{host}:{port}/ (Ctrl+C stops)")
-        applier = None
-        if settings.KGLIJN_TELEPHONY_APPLY == "background" and not no_applier:
-            # In this (supervising) process: the worker processes only store events (ADR 0009).
-            from kglijn.telephony.applier import CallEventApplier
-
-            applier = CallEventApplier()
-            applier.start()
+        # In this (supervising) process: the worker processes only serve (ADR 0009).
+        stops = [] if no_applier else background_start(list(settings.KGLIJN_SERVER_BACKGROUND))
         # X-Forwarded-For/-Proto only from the configured reverse proxies; uvicorn's default
         # would trust them from 127.0.0.1, so anyone on this host (or any local proxy that
         # passes the header on) could choose the client address the rate limits count.
@@ -81,5 +101,5 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            if applier is not None:
-                applier.stop()
+            for stop in reversed(stops):
+                stop()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kglijn.reports.rollups import rollups_check, rollups_rebuild
+from kglijn.contacts.rollups.services import rollups_check, rollups_rebuild
 
 SHOWN = 50
 

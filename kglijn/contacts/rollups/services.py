@@ -24,14 +24,14 @@ from django.db import connection, transaction
 from django.db.models import ManyToManyField, Max, Min, Model
 
 from kglijn.contacts.models import Contact
-from kglijn.core.business_calendar import BRUSSELS
-from kglijn.reports.models import (
+from kglijn.contacts.rollups.models import (
     ContactHourRollup,
     ContactReasonRollup,
     ContactReferralRollup,
     ContactRollup,
     Grain,
 )
+from kglijn.core.business_calendar import BRUSSELS
 
 Key = tuple[Any, ...]
 

@@ -1,4 +1,4 @@
-"""Raw bulk writes for the demo: SQLite executemany, PostgreSQL COPY, explicit primary keys.
+"""Raw bulk writes (demo, contact import): SQLite executemany, PostgreSQL COPY, explicit ids.
 
 Rows are written inside the caller's transaction; nothing is dropped or disabled, so every
 database constraint (e.g. "an anonymous contact holds no personal data") checks every row.

@@ -375,7 +375,7 @@ def email_service_levels_xlsx(report: EmailServiceLevelReport) -> bytes:
 
 def email_service_levels_for(phone_report: Any) -> EmailServiceLevelReport:
     """The e-mail service level for the same days, period and offices as a phone report
-    (kglijn.telephony.service_levels.ServiceLevelReport): per day when that one is per hour."""
+    (kglijn.servicelevels.phone.ServiceLevelReport): per day when that one is per hour."""
     return email_service_levels(
         date_from=phone_report.date_from,
         date_to=phone_report.date_to,

@@ -10,8 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Office
-from kglijn.mail.service_levels import email_service_levels_for, email_service_levels_sheet
-from kglijn.telephony.service_levels import Period, ServiceLevelReport, ServiceLevelRow
+from kglijn.servicelevels.mail import email_service_levels_for, email_service_levels_sheet
+from kglijn.servicelevels.phone import Period, ServiceLevelReport, ServiceLevelRow
 
 SHEET_NAME = "Serviceniveau"
 

@@ -1,0 +1,1 @@
+"""Service levels of every channel in one place: a reader above the channels (issue 14)."""
