@@ -705,3 +705,14 @@ def test_change_hints_in_dutch(db: None) -> None:
     with translation.override("nl-be"):
         few = satisfaction_analysis(month=MARCH, filters=AnalysisFilters(channel=Channel.CHAT))
         assert few.changes[0].hint == "niet significant: te weinig antwoorden (n < 30)"
+
+
+def test_the_t_tail_equals_scipy_on_a_grid() -> None:
+    # The tail must be SciPy's Student t (issue 14): the same p-values to 1e-9 on a grid of
+    # statistics and (fractional, Welch) degrees of freedom.
+    from scipy import stats
+
+    for df in (1.0, 1.5, 2.0, 3.7, 10.0, 29.0, 58.3, 150.0, 1000.0, 25000.0):
+        for t in (0.0, 0.01, 0.5, 1.0, 1.96, 2.5, 4.0, 8.0, 20.0, -3.0):
+            expected = float(2 * stats.t.sf(abs(t), df))
+            assert t_two_sided_p(t, df) == pytest.approx(expected, rel=1e-9, abs=1e-12), (t, df)
