@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kglijn.contacts.models import Channel, Office
+from kglijn.core.htmx import is_htmx_fragment
 from kglijn.surveys.analysis import (
     CRITERION_LABELS,
     DEFINITIONS,
@@ -236,11 +237,6 @@ def _remarks_context(
     return {"remarks_visible": True, "remarks": page}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-
-
 def default_month(today: dt.date) -> Month:
     """The last complete month that has answers (else the last complete month): a register
     whose answers stop earlier (an import, the demo) opens on figures, not on an empty month."""
@@ -266,7 +262,7 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
         query = analysis_query(month, filters)
         context.update(_remarks_context(request, month, filters))
         context["query"] = query
-        if _is_htmx(request) and request.GET.get("part") == "remarks":
+        if is_htmx_fragment(request) and request.GET.get("part") == "remarks":
             response = render(request, "surveys/analysis/page.html#remarks", context)
             patch_vary_headers(response, ("HX-Request",))
             return response

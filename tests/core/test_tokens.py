@@ -22,8 +22,14 @@ from kglijn.surveys.invitations import invitation_for_token
 from kglijn.surveys.models import SurveyInvitation
 from tests.surveys.invitation_helpers import answered_moment, email_contact, sent_invitation
 
-OLD_FEEDBACK = ("92QiMaWekymiKRppRP4v4Q", "d91d66c166f336509a8649e95ac5493d0c5b660565685a8bffa32a363567676e")  # fmt: skip
-OLD_SURVEY = ("iWdPNi_8rAuILm-xSgCzIydQ4of7eNZFzBamjmXfkoU", "dc023eaca09c5fc0d048c1d6b791156672f0ece678054badf73640ff030e51b7")  # fmt: skip
+OLD_FEEDBACK = (
+    "92QiMaWekymiKRppRP4v4Q",
+    "d91d66c166f336509a8649e95ac5493d0c5b660565685a8bffa32a363567676e",
+)
+OLD_SURVEY = (
+    "iWdPNi_8rAuILm-xSgCzIydQ4of7eNZFzBamjmXfkoU",
+    "dc023eaca09c5fc0d048c1d6b791156672f0ece678054badf73640ff030e51b7",
+)
 
 
 def test_old_tokens_hash_and_verify_the_new_way() -> None:
@@ -38,7 +44,8 @@ def test_new_tokens_have_the_lengths_and_entropy_of_their_kind() -> None:
     assert len(feedback) == 22  # 16 bytes, typed from a card
     assert len(survey) == 43  # 32 bytes
     assert hashed == hashlib.sha256(survey.encode("ascii")).hexdigest()
-    assert FEEDBACK_TOKEN.well_formed(feedback) and SURVEY_TOKEN.well_formed(survey)
+    assert FEEDBACK_TOKEN.well_formed(feedback)
+    assert SURVEY_TOKEN.well_formed(survey)
     assert len({FEEDBACK_TOKEN.new() for _ in range(100)}) == 100
 
 
@@ -53,7 +60,7 @@ def test_well_formed_refuses_other_shapes() -> None:
 
 
 def test_a_kind_needs_128_bits_and_knows_its_expiry() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="128 random bits"):
         TokenKind(random_bytes=8, min_length=8, max_length=16, valid_for=dt.timedelta(days=1))
     issued = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
     assert FEEDBACK_TOKEN.expires_at(issued) == dt.datetime(2025, 3, 15, 9, tzinfo=dt.UTC)
@@ -76,7 +83,9 @@ def test_a_feedback_link_sent_before_still_opens_its_visit(make_user) -> None:
 
 @pytest.mark.django_db
 def test_a_survey_link_sent_before_still_opens_its_invitation(agent: User) -> None:
-    invitation, _token = sent_invitation(email_contact(handler=agent, answered_at=answered_moment()))
+    invitation, _token = sent_invitation(
+        email_contact(handler=agent, answered_at=answered_moment())
+    )
     SurveyInvitation.objects.filter(pk=invitation.pk).update(token_hash=OLD_SURVEY[1])
 
     found = invitation_for_token(token=OLD_SURVEY[0], now=timezone.now())

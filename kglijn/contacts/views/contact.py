@@ -34,7 +34,8 @@ from kglijn.contacts.selectors import (
     contact_search,
     contact_visible_qs,
 )
-from kglijn.contacts.views.common import audit_rows, is_htmx, request_user
+from kglijn.contacts.views.common import audit_rows, request_user
+from kglijn.core.htmx import is_htmx
 from kglijn.core.provinces import InvalidPostcode, province_for_postcode, province_label
 from kglijn.mail.selectors import mail_thread_panel
 from kglijn.surveys.selectors import contact_survey_panel
