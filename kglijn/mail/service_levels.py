@@ -37,7 +37,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Channel, Contact, Direction, Office, Status
-from kglijn.core.business_calendar import BRUSSELS, closing_days
+from kglijn.core.business_calendar import BRUSSELS, WorkingDays
+from kglijn.core.periods import month_start
 
 DEFAULT_NORM_WORKING_DAYS = 2
 SHEET_NAME = "E-mail"
@@ -101,45 +102,6 @@ class EmailServiceLevelReport:
     combined_total: EmailServiceLevelRow | None = None
 
 
-class WorkingDays:
-    """Working-day counting over a date range with one read of the closing days per year."""
-
-    def __init__(self, first: dt.date, last: dt.date) -> None:
-        self.first = first
-        closed: set[dt.date] = set()
-        for year in range(first.year, last.year + 2):
-            closed.update(closing_days(year))
-        # count[i] = working days in [first, first + i]; a year of margin for day 0 shifts.
-        span = (last - first).days + 370
-        self._working = [
-            (first + dt.timedelta(days=i)).weekday() < 5
-            and (first + dt.timedelta(days=i)) not in closed
-            for i in range(span + 1)
-        ]
-        self._count: list[int] = []
-        running = 0
-        for working in self._working:
-            running += working
-            self._count.append(running)
-
-    def _index(self, day: dt.date) -> int:
-        return (day - self.first).days
-
-    def day_zero(self, received: dt.date) -> dt.date:
-        index = self._index(received)
-        while not self._working[index]:
-            index += 1
-        return self.first + dt.timedelta(days=index)
-
-    def elapsed(self, received: dt.date, until: dt.date) -> int:
-        """Working days after day 0 of `received` up to and including `until` (>= 0)."""
-        start = self._index(self.day_zero(received))
-        end = self._index(until)
-        if end <= start:
-            return 0
-        return self._count[end] - self._count[start]
-
-
 def _as_date(value: Any) -> dt.date | None:
     if value is None:
         return None
@@ -150,7 +112,7 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _period_start(day: dt.date, period: str) -> dt.date:
-    return day.replace(day=1) if period == "month" else day
+    return month_start(day) if period == "month" else day
 
 
 def email_service_levels(

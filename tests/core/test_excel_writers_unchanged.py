@@ -78,9 +78,7 @@ def _writers() -> dict[str, Callable[[], bytes]]:
 def _parts(content: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return {
-            name: archive.read(name)
-            for name in archive.namelist()
-            if name != "docProps/core.xml"
+            name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"
         }
 
 

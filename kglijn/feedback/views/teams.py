@@ -13,12 +13,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kglijn.core.periods import month_bounds
 from kglijn.feedback.exports import team_figures_xlsx
 from kglijn.feedback.figures import (
     SCORES,
     Figures,
     TeamMonthReport,
-    month_bounds,
     monthly_trend,
     team_month_figures,
 )
