@@ -24,7 +24,6 @@ query); the calendar arithmetic then runs over those distinct day pairs, not ove
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Channel, Contact, Direction, Office, Status
 from kglijn.core.business_calendar import BRUSSELS, WorkingDays
+from kglijn.core.excel import INTEGER, ONE_DECIMAL, ExcelWorkbook
 from kglijn.core.periods import month_start
 
 DEFAULT_NORM_WORKING_DAYS = 2
@@ -272,16 +272,16 @@ def table_rows(report: EmailServiceLevelReport) -> list[TableRow]:
     return rows
 
 
-def email_service_levels_sheet(workbook: Any, report: EmailServiceLevelReport) -> None:
-    """Add the e-mail service level as a sheet to an xlsxwriter workbook."""
-    heading = workbook.add_format({"bold": True, "font_size": 14})
-    header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    count = workbook.add_format({"num_format": "#,##0"})
-    decimal = workbook.add_format({"num_format": "0.0"})
-    bold = workbook.add_format({"bold": True, "top": 1})
-    bold_count = workbook.add_format({"num_format": "#,##0", "bold": True, "top": 1})
-    bold_decimal = workbook.add_format({"num_format": "0.0", "bold": True, "top": 1})
-    sheet = workbook.add_worksheet(SHEET_NAME)
+def email_service_levels_sheet(book: ExcelWorkbook, report: EmailServiceLevelReport) -> None:
+    """Add the e-mail service level as a sheet to a workbook (kglijn.core.excel)."""
+    heading = book.formats.heading
+    header = book.formats.header
+    count = book.formats.number(INTEGER)
+    decimal = book.formats.number(ONE_DECIMAL)
+    bold = book.formats.total_label
+    bold_count = book.formats.total_number(INTEGER)
+    bold_decimal = book.formats.total_number(ONE_DECIMAL)
+    sheet = book.workbook.add_worksheet(SHEET_NAME)
     sheet.write_string(0, 0, _("E-mail service level"), heading)
     sheet.write_string(
         1,
@@ -326,13 +326,9 @@ def email_service_levels_sheet(workbook: Any, report: EmailServiceLevelReport) -
 
 def email_service_levels_xlsx(report: EmailServiceLevelReport) -> bytes:
     """The e-mail sheet alone, as a workbook (tests and a stand-alone download)."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    email_service_levels_sheet(workbook, report)
-    workbook.close()
-    return buffer.getvalue()
+    book = ExcelWorkbook()
+    email_service_levels_sheet(book, report)
+    return book.close()
 
 
 def email_service_levels_for(phone_report: Any) -> EmailServiceLevelReport:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kglijn.contacts.models import Channel, Office
+from kglijn.core.excel import csv_response, xlsx_response
 from kglijn.core.htmx import is_htmx_fragment
 from kglijn.surveys.analysis import (
     CRITERION_LABELS,
@@ -51,7 +52,6 @@ from kglijn.surveys.analysis_stats import MIN_N
 from kglijn.surveys.models import SurveyResponse
 
 PERMISSION = "contacts.view_reports"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "nl-be"  # downloads are documents: Dutch headers whatever the UI language
 FIRST_YEAR = 2000
 
@@ -324,8 +324,5 @@ def satisfaction_download(request: HttpRequest, fmt: str) -> HttpResponse:
         analysis = satisfaction_analysis(month=month, filters=filters)
         name = f"tevredenheid_{month.iso}"
         if fmt == "xlsx":
-            response = HttpResponse(analysis_xlsx(analysis), content_type=XLSX)
-        else:
-            response = HttpResponse(analysis_csv(analysis), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+            return xlsx_response(analysis_xlsx(analysis), filename=f"{name}.xlsx")
+        return csv_response(analysis_csv(analysis), filename=f"{name}.csv")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from kglijn.contacts.models import Office
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.dates import BoundedDateField
+from kglijn.core.excel import xlsx_response
 from kglijn.mail.service_levels import email_service_levels_for
 from kglijn.mail.service_levels import table_rows as email_table_rows
 from kglijn.telephony.exports import columns, period_label, row_values, service_levels_xlsx
@@ -28,7 +29,6 @@ from kglijn.telephony.service_levels import (
     service_levels,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "nl-be"
 # The longest range per period: keeps a page to a few hundred rows per office.
 MAX_DAYS = {Period.HOUR: 31, Period.DAY: 366, Period.MONTH: 3660}
@@ -210,10 +210,8 @@ def service_levels_download(request: HttpRequest) -> HttpResponse:
     report = _report(form)
     with translation.override(DOCUMENT_LANGUAGE):
         content = service_levels_xlsx(report)
-    response = HttpResponse(content, content_type=XLSX)
     name = f"serviceniveau-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}-{report.period}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(content, filename=name)
 
 
 @require_GET
