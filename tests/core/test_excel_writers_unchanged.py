@@ -1,15 +1,18 @@
-"""The six Excel writers write the same workbooks as before core/excel.py (issue 14).
+"""The six Excel writers write the same workbooks as before core/excel.py (issue 14), and the
+yearly report's JSON is the same after core/periods.py.
 
 The golden files under tests/core/excel_golden/ were written by this test from the writers as
-they were before the shared formats and download helpers (KGLIJN_WRITE_GOLDEN=1). Every part of
-a workbook — cells, shared strings, styles, charts, drawings — must stay byte for byte the same;
-only docProps/core.xml (the creation timestamp) is left out.
+they were before the shared formats and download helpers and SciPy's t (KGLIJN_WRITE_GOLDEN=1,
+run against the code of commit f43a602). Every part of a workbook — cells, shared strings,
+styles, charts, drawings — must stay byte for byte the same; only docProps/core.xml (the
+creation timestamp) is left out. The demo's scale gives the change sheet real p-values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import zipfile
 from collections.abc import Callable
@@ -85,7 +88,7 @@ def _parts(content: bytes) -> dict[str, bytes]:
 @pytest.fixture
 def register() -> None:
     demo_users_ensure()
-    demo_load(years=[2023], scale=0.01, seed=7)
+    demo_load(years=[2023], scale=0.05, seed=7)
     feedback_demo_load(today=TODAY)
 
 
@@ -101,5 +104,14 @@ def test_every_writer_writes_the_golden_workbook(register: None) -> None:
     for name, content in written.items():
         golden = _parts((GOLDEN / f"{name}.xlsx").read_bytes())
         assert _parts(content) == golden, name
-    # The fixture is not empty: the data reached the sheets.
-    assert b"<c " in _parts(written["satisfaction"])["xl/worksheets/sheet2.xml"]
+    # The yearly report's JSON (whole year and a period with edge days) did not move either.
+    for name, first, last in (("yearly", FIRST, LAST), ("partial", dt.date(2023, 3, 10), LAST)):
+        report = json.dumps(yearly_report(date_from=first, date_to=last), indent=1, sort_keys=True)
+        if os.environ.get("KGLIJN_WRITE_GOLDEN"):
+            (GOLDEN / f"report_{name}.json").write_text(report)
+        assert report == (GOLDEN / f"report_{name}.json").read_text(), name
+    # The fixture is not empty: the data reached the sheets, and the change sheet has p-values
+    # of the tests (Welch's t through SciPy among them).
+    satisfaction = _parts(written["satisfaction"])
+    assert b"<c " in satisfaction["xl/worksheets/sheet2.xml"]
+    assert b'<c r="G3"><v>0.' in satisfaction["xl/worksheets/sheet7.xml"]
