@@ -162,6 +162,15 @@ class WorkingDays:
     def is_working_day(self, day: dt.date) -> bool:
         return self._working[self._index(day)]
 
+    def between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """The working days from `first` to `last` inclusive, in order."""
+        start, end = self._index(first), self._index(last)
+        return [
+            self.first + dt.timedelta(days=index)
+            for index in range(start, end + 1)
+            if self._working[index]
+        ]
+
     def day_zero(self, received: dt.date) -> dt.date:
         """`received` itself if it is a working day, else the next working day."""
         index = self._index(received)
