@@ -262,7 +262,7 @@ KGLIJN_OPENING_HOURS: dict[str, dict[int, tuple[str, str]]] = {
 # Closing days on top of Belgian public holidays: (month, day) every year, e.g. 11 July, the
 # Flemish community holiday. Single dates are kept in the app (core.ClosingDay).
 KGLIJN_EXTRA_CLOSING_DAYS: list[tuple[int, int]] = [(7, 11)]
-# E-mail service level: answered within this many working days (kglijn/mail/service_levels.py).
+# E-mail service level: answered within this many working days (kglijn/servicelevels/mail.py).
 KGLIJN_EMAIL_NORM_WORKING_DAYS = int(os.environ.get("KGLIJN_EMAIL_NORM_WORKING_DAYS", "2"))
 
 # --- Mail and `kglijn worker` (survey invitations, ADR 0008) -------------------------------

@@ -133,3 +133,55 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
         if _is_working_day(current, memo):
             remaining -= 1
     return current
+
+
+class WorkingDays:
+    """Working days counted over a date range, for bulk callers (reports): the closing days of
+    each year are read once, then every question is a list look-up.
+
+    Covers `first` up to a year after `last` (room for day 0 to move past closed days).
+    """
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        self.first = first
+        memo: _Memo = {}
+        # working[i]: is first + i a working day; count[i]: working days in [first, first + i].
+        span = (last - first).days + 370
+        self._working = [
+            _is_working_day(first + dt.timedelta(days=i), memo) for i in range(span + 1)
+        ]
+        self._count: list[int] = []
+        running = 0
+        for working in self._working:
+            running += working
+            self._count.append(running)
+
+    def _index(self, day: dt.date) -> int:
+        return (day - self.first).days
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self._working[self._index(day)]
+
+    def between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """The working days from `first` to `last` inclusive, in order."""
+        start, end = self._index(first), self._index(last)
+        return [
+            self.first + dt.timedelta(days=index)
+            for index in range(start, end + 1)
+            if self._working[index]
+        ]
+
+    def day_zero(self, received: dt.date) -> dt.date:
+        """`received` itself if it is a working day, else the next working day."""
+        index = self._index(received)
+        while not self._working[index]:
+            index += 1
+        return self.first + dt.timedelta(days=index)
+
+    def elapsed(self, received: dt.date, until: dt.date) -> int:
+        """Working days after day 0 of `received` up to and including `until` (>= 0)."""
+        start = self._index(self.day_zero(received))
+        end = self._index(until)
+        if end <= start:
+            return 0
+        return self._count[end] - self._count[start]

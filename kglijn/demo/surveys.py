@@ -32,6 +32,7 @@ from kglijn.accounts.models import Team
 from kglijn.core.bulk import BulkWriter, first_free_ids
 from kglijn.core.bulk import table_spec as make_table_spec
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.periods import add_months, month_start_brussels
 from kglijn.demo.timeline import HOUR, TimestampText
 from kglijn.demo.vocabulary import DEMO_EMAIL_DOMAIN
 from kglijn.surveys.models import (
@@ -233,8 +234,7 @@ def _window_start(last: int) -> int:
     """The first day (Brussels) of the month 12 months before the last contact's month: 13
     calendar months of answers."""
     day = dt.datetime.fromtimestamp(last, BRUSSELS).date()
-    month_index = day.year * 12 + day.month - 1 - (MONTHS - 1)
-    first = dt.datetime(month_index // 12, month_index % 12 + 1, 1, tzinfo=BRUSSELS)
+    first = month_start_brussels(add_months(day, -(MONTHS - 1)))
     return int(first.timestamp())
 
 

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from itertools import accumulate
 
-from kglijn.core.business_calendar import BRUSSELS, closing_days
+from kglijn.core.business_calendar import BRUSSELS, WorkingDays
 from kglijn.demo.vocabulary import DAY_NOISE, MONTH_WEIGHTS, WEEKDAY_WEIGHTS
 
 HOUR = 3600
@@ -21,18 +21,9 @@ _MMSS = tuple(f"{second // 60:02d}:{second % 60:02d}" for second in range(HOUR))
 
 
 def working_days(first: dt.date, last: dt.date) -> set[dt.date]:
-    """Working days between two dates (inclusive), as business_calendar.is_working_day defines
-    them, reading the closing days once per year instead of once per day."""
-    closed: dict[dt.date, str] = {}
-    for year in range(first.year, last.year + 1):
-        closed.update(closing_days(year))
-    days = set()
-    day = first
-    while day <= last:
-        if day.weekday() < 5 and day not in closed:
-            days.add(day)
-        day += dt.timedelta(days=1)
-    return days
+    """Working days between two dates (inclusive), from the one calendar's WorkingDays (closing
+    days read once per year instead of once per day)."""
+    return set(WorkingDays(first, last).between(first, last))
 
 
 def _epoch(day: dt.date, hour: int) -> int:

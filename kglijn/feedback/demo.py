@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kglijn.core.business_calendar import BRUSSELS
-from kglijn.feedback.figures import months_back
+from kglijn.core.periods import month_end, months_back
 from kglijn.feedback.models import LocalTeam, LocalTeamMembership, Visit, VisitFeedback, VisitKind
 from kglijn.feedback.tokens import TOKEN_VALID_FOR, token_hash, token_new
 
@@ -104,7 +104,7 @@ def feedback_demo_load(
     open_links: list[str] = []
     for name in nurses:
         for first in months_back(today, months):
-            last = min(today, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(1))
+            last = min(today, month_end(first))
             days = [
                 first + dt.timedelta(days=n)
                 for n in range((last - first).days + 1)

@@ -6,13 +6,12 @@ Counts and averages only: no remark ever goes into the file.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
-import xlsxwriter
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kglijn.core.excel import INTEGER, ONE_DECIMAL, TWO_DECIMALS, ExcelWorkbook
 from kglijn.core.provinces import Province
 from kglijn.feedback.figures import SCORES, Figures, TeamMonthReport
 from kglijn.feedback.models import SCORE_LABELS, VisitKind
@@ -55,14 +54,14 @@ def filter_label(report: TeamMonthReport) -> str:
 def team_figures_xlsx(report: TeamMonthReport, trend: list[tuple[dt.date, Figures]]) -> bytes:
     """Sheet 1: one row per local team + total, with a chart of the average score per team.
     Sheet 2: the 13 months up to the chosen one, with a chart of the answers per score."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    heading = workbook.add_format({"bold": True, "font_size": 14})
-    header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    count = workbook.add_format({"num_format": "#,##0"})
-    decimal = workbook.add_format({"num_format": "0.0"})
-    score = workbook.add_format({"num_format": "0.00"})
-    bold = workbook.add_format({"bold": True, "top": 1})
+    book = ExcelWorkbook()
+    workbook = book.workbook
+    heading = book.formats.heading
+    header = book.formats.header
+    count = book.formats.number(INTEGER)
+    decimal = book.formats.number(ONE_DECIMAL)
+    score = book.formats.number(TWO_DECIMALS)
+    bold = book.formats.total_label
     formats = [count, count, decimal, score, *[count] * len(SCORES)]
 
     def write_figures(sheet: Any, row: int, figures: Figures) -> None:
@@ -136,5 +135,4 @@ def team_figures_xlsx(report: TeamMonthReport, trend: list[tuple[dt.date, Figure
         chart.set_title({"name": _("Answers per score and month")})
         chart.set_legend({"position": "bottom"})
         months.insert_chart(2, 4 + len(SCORES) + 1, chart, {"x_scale": 1.6, "y_scale": 1.4})
-    workbook.close()
-    return buffer.getvalue()
+    return book.close()

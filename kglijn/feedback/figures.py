@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 
+from kglijn.core.periods import month_bounds, months_back
 from kglijn.core.provinces import Province
 from kglijn.feedback.models import SCORE_MAX, SCORE_MIN, LocalTeam, Visit
 
@@ -67,22 +68,6 @@ class TeamMonthReport:
     kind: str
     rows: list[TeamRow]
     total: Figures
-
-
-def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
-
-
-def months_back(month: dt.date, count: int) -> list[dt.date]:
-    """The first days of `count` months ending with `month`'s, oldest first."""
-    year, number = month.year, month.month
-    firsts: list[dt.date] = []
-    for _ in range(count):
-        firsts.append(dt.date(year, number, 1))
-        year, number = (year, number - 1) if number > 1 else (year - 1, 12)
-    return firsts[::-1]
 
 
 def _visits(*, province: str, kind: str, local_team_id: int | None = None) -> QuerySet[Visit]:

@@ -18,6 +18,7 @@ from django.http import Http404
 
 from kglijn.contacts.models import Reason, Topic
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.periods import add_months, month_start_brussels
 from kglijn.knowledge.formatting import excerpt, plain_text
 from kglijn.knowledge.models import Article, ArticleKind, ArticleStatus, ArticleUse, ArticleVersion
 from kglijn.knowledge.search import SearchFilter, query_words, search_article_ids, word_stem
@@ -213,21 +214,12 @@ class MonthUsage:
     rows: list[UsageRow]
 
 
-def _month_start(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, 1, tzinfo=BRUSSELS)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def article_usage_by_month(
     *, first_month: dt.date, last_month: dt.date, top: int = 10
 ) -> list[MonthUsage]:
     """The most used articles per Brussels month (newest month first): one grouped query."""
-    start = _month_start(first_month)
-    end = _month_start(add_months(last_month, 1))
+    start = month_start_brussels(first_month)
+    end = month_start_brussels(add_months(last_month, 1))
     grouped = (
         ArticleUse.objects.filter(at__gte=start, at__lt=end)
         .annotate(month=TruncMonth("at", tzinfo=BRUSSELS))

@@ -14,7 +14,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from kglijn.contacts.forms import apply_service_errors
 from kglijn.contacts.selectors import contact_visible_qs
-from kglijn.contacts.views.common import is_htmx, request_user
+from kglijn.contacts.views.common import request_user
+from kglijn.core.htmx import is_htmx
 from kglijn.mail.attachments import attachment_path
 from kglijn.mail.forms import QuarantineResolveForm, ReplyForm
 from kglijn.mail.models import DeliveryStatus, Quarantine

@@ -16,8 +16,7 @@ import csv
 import io
 from typing import Any
 
-import xlsxwriter
-
+from kglijn.core.excel import INTEGER, PERCENT, ExcelWorkbook
 from kglijn.core.provinces import Province
 from kglijn.reports.selectors import CHANNELS, PROVINCE_KEYS, TOPICS, reason_names
 
@@ -168,11 +167,11 @@ def yearly_report_table(report: dict[str, Any]) -> str:
 
 def yearly_report_xlsx(report: dict[str, Any]) -> bytes:
     """The report as an .xlsx: one sheet per table, each with a native Excel chart."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = workbook.add_format({"bold": True})
-    integer = workbook.add_format({"num_format": "#,##0"})
-    percent = workbook.add_format({"num_format": "0.00%"})
+    book = ExcelWorkbook()
+    workbook = book.workbook
+    bold = book.formats.bold
+    integer = book.formats.number(INTEGER)
+    percent = book.formats.number(PERCENT)
     years = _years(report)
     data = report["years"]
     last_col = len(years)
@@ -292,5 +291,4 @@ def yearly_report_xlsx(report: dict[str, Any]) -> bytes:
         {"type": "bar"},
         "Inkomende contacten per contactreden",
     )
-    workbook.close()
-    return buffer.getvalue()
+    return book.close()

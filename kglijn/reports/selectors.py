@@ -22,6 +22,7 @@ from kglijn.contacts.rollups.models import (
     ContactRollup,
     Grain,
 )
+from kglijn.core.periods import month_end, month_start
 from kglijn.core.provinces import UNREGISTERED, Province
 
 # The JSON contract's orders and names.
@@ -41,17 +42,12 @@ class Segment:
     sign: int = 1
 
 
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
 def period_segments(*, first: dt.date, last: dt.date) -> list[Segment]:
     """Segments whose signed sum is exactly the Brussels days first..last (inclusive)."""
     segments: list[Segment] = []
-    month = first.replace(day=1)
+    month = month_start(first)
     while month <= last:
-        end = _month_end(month)
+        end = month_end(month)
         low, high = max(first, month), min(last, end)
         covered = (high - low).days + 1
         length = (end - month).days + 1

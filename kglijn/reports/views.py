@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kglijn.core.dates import parse_bounded_date
+from kglijn.core.excel import csv_response, xlsx_response
 from kglijn.core.provinces import UNREGISTERED, Province, province_label
 from kglijn.core.vocabulary import Channel, Topic
 from kglijn.reports.exports import yearly_report_csv, yearly_report_xlsx
 from kglijn.reports.selectors import YearFigures, reason_names, yearly_figures, yearly_report
 
 MAX_YEARS = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
@@ -87,8 +87,5 @@ def yearly_download(request: HttpRequest, fmt: str) -> HttpResponse:
     report = yearly_report(date_from=date_from, date_to=date_to)
     name = f"jaarrapport_{date_from.isoformat()}_{date_to.isoformat()}"
     if fmt == "xlsx":
-        response = HttpResponse(yearly_report_xlsx(report), content_type=XLSX)
-    else:
-        response = HttpResponse(yearly_report_csv(report), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return xlsx_response(yearly_report_xlsx(report), filename=f"{name}.xlsx")
+    return csv_response(yearly_report_csv(report), filename=f"{name}.csv")

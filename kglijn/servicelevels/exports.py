@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import xlsxwriter
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Office
+from kglijn.core.excel import INTEGER, ONE_DECIMAL, ExcelWorkbook
 from kglijn.servicelevels.mail import email_service_levels_for, email_service_levels_sheet
 from kglijn.servicelevels.phone import Period, ServiceLevelReport, ServiceLevelRow
 
@@ -65,15 +64,15 @@ def row_values(row: ServiceLevelRow) -> list[float | int | None]:
 def service_levels_xlsx(report: ServiceLevelReport) -> bytes:
     """One sheet: title and period, one row per office and period plus totals, and a line
     chart of the service level per office."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    heading = workbook.add_format({"bold": True, "font_size": 14})
-    header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    count = workbook.add_format({"num_format": "#,##0"})
-    decimal = workbook.add_format({"num_format": "0.0"})
-    total_label = workbook.add_format({"bold": True, "top": 1})
-    total_count = workbook.add_format({"num_format": "#,##0", "bold": True, "top": 1})
-    total_decimal = workbook.add_format({"num_format": "0.0", "bold": True, "top": 1})
+    book = ExcelWorkbook()
+    workbook = book.workbook
+    heading = book.formats.heading
+    header = book.formats.header
+    count = book.formats.number(INTEGER)
+    decimal = book.formats.number(ONE_DECIMAL)
+    total_label = book.formats.total_label
+    total_count = book.formats.total_number(INTEGER)
+    total_decimal = book.formats.total_number(ONE_DECIMAL)
     sheet = workbook.add_worksheet(SHEET_NAME)
     offices = dict(Office.choices)
 
@@ -152,6 +151,5 @@ def service_levels_xlsx(report: ServiceLevelReport) -> bytes:
         chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
         sheet.insert_chart(header_row, 17, chart, {"x_scale": 1.6, "y_scale": 1.4})
-    email_service_levels_sheet(workbook, email_service_levels_for(report))  # issue 6 item 5
-    workbook.close()
-    return buffer.getvalue()
+    email_service_levels_sheet(book, email_service_levels_for(report))  # issue 6 item 5
+    return book.close()

@@ -24,7 +24,6 @@ query); the calendar arithmetic then runs over those distinct day pairs, not ove
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +36,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kglijn.contacts.models import Channel, Contact, Direction, Office, Status
-from kglijn.core.business_calendar import BRUSSELS, closing_days
+from kglijn.core.business_calendar import BRUSSELS, WorkingDays
+from kglijn.core.excel import INTEGER, ONE_DECIMAL, ExcelWorkbook
+from kglijn.core.periods import month_start
 
 DEFAULT_NORM_WORKING_DAYS = 2
 SHEET_NAME = "E-mail"
@@ -101,45 +102,6 @@ class EmailServiceLevelReport:
     combined_total: EmailServiceLevelRow | None = None
 
 
-class WorkingDays:
-    """Working-day counting over a date range with one read of the closing days per year."""
-
-    def __init__(self, first: dt.date, last: dt.date) -> None:
-        self.first = first
-        closed: set[dt.date] = set()
-        for year in range(first.year, last.year + 2):
-            closed.update(closing_days(year))
-        # count[i] = working days in [first, first + i]; a year of margin for day 0 shifts.
-        span = (last - first).days + 370
-        self._working = [
-            (first + dt.timedelta(days=i)).weekday() < 5
-            and (first + dt.timedelta(days=i)) not in closed
-            for i in range(span + 1)
-        ]
-        self._count: list[int] = []
-        running = 0
-        for working in self._working:
-            running += working
-            self._count.append(running)
-
-    def _index(self, day: dt.date) -> int:
-        return (day - self.first).days
-
-    def day_zero(self, received: dt.date) -> dt.date:
-        index = self._index(received)
-        while not self._working[index]:
-            index += 1
-        return self.first + dt.timedelta(days=index)
-
-    def elapsed(self, received: dt.date, until: dt.date) -> int:
-        """Working days after day 0 of `received` up to and including `until` (>= 0)."""
-        start = self._index(self.day_zero(received))
-        end = self._index(until)
-        if end <= start:
-            return 0
-        return self._count[end] - self._count[start]
-
-
 def _as_date(value: Any) -> dt.date | None:
     if value is None:
         return None
@@ -150,7 +112,7 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _period_start(day: dt.date, period: str) -> dt.date:
-    return day.replace(day=1) if period == "month" else day
+    return month_start(day) if period == "month" else day
 
 
 def email_service_levels(
@@ -310,16 +272,16 @@ def table_rows(report: EmailServiceLevelReport) -> list[TableRow]:
     return rows
 
 
-def email_service_levels_sheet(workbook: Any, report: EmailServiceLevelReport) -> None:
-    """Add the e-mail service level as a sheet to an xlsxwriter workbook."""
-    heading = workbook.add_format({"bold": True, "font_size": 14})
-    header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    count = workbook.add_format({"num_format": "#,##0"})
-    decimal = workbook.add_format({"num_format": "0.0"})
-    bold = workbook.add_format({"bold": True, "top": 1})
-    bold_count = workbook.add_format({"num_format": "#,##0", "bold": True, "top": 1})
-    bold_decimal = workbook.add_format({"num_format": "0.0", "bold": True, "top": 1})
-    sheet = workbook.add_worksheet(SHEET_NAME)
+def email_service_levels_sheet(book: ExcelWorkbook, report: EmailServiceLevelReport) -> None:
+    """Add the e-mail service level as a sheet to a workbook (kglijn.core.excel)."""
+    heading = book.formats.heading
+    header = book.formats.header
+    count = book.formats.number(INTEGER)
+    decimal = book.formats.number(ONE_DECIMAL)
+    bold = book.formats.total_label
+    bold_count = book.formats.total_number(INTEGER)
+    bold_decimal = book.formats.total_number(ONE_DECIMAL)
+    sheet = book.workbook.add_worksheet(SHEET_NAME)
     sheet.write_string(0, 0, _("E-mail service level"), heading)
     sheet.write_string(
         1,
@@ -364,13 +326,9 @@ def email_service_levels_sheet(workbook: Any, report: EmailServiceLevelReport) -
 
 def email_service_levels_xlsx(report: EmailServiceLevelReport) -> bytes:
     """The e-mail sheet alone, as a workbook (tests and a stand-alone download)."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    email_service_levels_sheet(workbook, report)
-    workbook.close()
-    return buffer.getvalue()
+    book = ExcelWorkbook()
+    email_service_levels_sheet(book, report)
+    return book.close()
 
 
 def email_service_levels_for(phone_report: Any) -> EmailServiceLevelReport:

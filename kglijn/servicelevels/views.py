@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kglijn.core.dates import BoundedDateField
+from kglijn.core.excel import xlsx_response
 from kglijn.core.vocabulary import Office
 from kglijn.servicelevels.exports import columns, period_label, row_values, service_levels_xlsx
 from kglijn.servicelevels.mail import email_service_levels_for
@@ -29,7 +30,6 @@ from kglijn.servicelevels.phone import (
 )
 from kglijn.servicelevels.wallboard import wallboard_figures
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "nl-be"
 # The longest range per period: keeps a page to a few hundred rows per office.
 MAX_DAYS = {Period.HOUR: 31, Period.DAY: 366, Period.MONTH: 3660}
@@ -211,10 +211,8 @@ def service_levels_download(request: HttpRequest) -> HttpResponse:
     report = _report(form)
     with translation.override(DOCUMENT_LANGUAGE):
         content = service_levels_xlsx(report)
-    response = HttpResponse(content, content_type=XLSX)
     name = f"serviceniveau-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}-{report.period}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(content, filename=name)
 
 
 @require_GET

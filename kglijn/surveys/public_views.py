@@ -7,16 +7,13 @@ of our answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
-from django.views.decorators.cache import never_cache
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from kglijn.core.public import public_page
 from kglijn.surveys.forms import SurveyForm
 from kglijn.surveys.invitations import (
     InvitationRefused,
@@ -30,22 +27,6 @@ from kglijn.surveys.services import SurveyInvalid, survey_version_current
 LANGUAGE = "nl-be"
 REFUSAL_STATUS = {Refusal.UNKNOWN: 404, Refusal.EXPIRED: 410, Refusal.USED: 410}
 
-View = Callable[..., HttpResponse]
-
-
-def public_page(view: View) -> View:
-    """Dutch whatever the browser asks (the mail was Dutch), never cached, never indexed."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        with translation.override(LANGUAGE):
-            response = view(request, *args, **kwargs)
-        response["Content-Language"] = "nl"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return never_cache(wrapped)
-
 
 def _refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
     return render(
@@ -56,7 +37,7 @@ def _refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
     )
 
 
-@public_page
+@public_page(noindex=True)
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -85,7 +66,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@public_page
+@public_page(noindex=True)
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/public/thanks.html")
@@ -94,7 +75,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 # Exempt from CSRF: mail clients post the one-click unsubscribe of RFC 8058 without a form.
 # The token is the authorisation; a forged post can only do what the link's owner asked.
 @csrf_exempt
-@public_page
+@public_page(noindex=True)
 @require_http_methods(["GET", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation (link scanners must not opt anyone out); POST opts out."""

@@ -7,20 +7,17 @@ but the reference).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kglijn.contacts.forms import apply_service_errors
 from kglijn.contacts.models import format_reference
+from kglijn.core.public import public_page
 from kglijn.webform.forms import ContactForm
 from kglijn.webform.services import webform_submit
 from kglijn.webform.spam import (
@@ -33,25 +30,9 @@ from kglijn.webform.spam import (
     rate_limited,
 )
 
-LANGUAGE = "nl-be"
 _SENT_SALT = "kglijn.webform.sent"
 SENT_LINK_VALID_SECONDS = 3600
 PHONE = "078 150 100"
-
-View = Callable[..., HttpResponse]
-
-
-def public_page(view: View) -> View:
-    """Dutch whatever the browser asks, never cached (the form holds a fresh token)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        with translation.override(LANGUAGE):
-            response = view(request, *args, **kwargs)
-        response["Content-Language"] = "nl"
-        return response
-
-    return never_cache(wrapped)
 
 
 def _client_ip(request: HttpRequest) -> str:

@@ -343,3 +343,32 @@ def test_add_working_days_counts_closing_day_rows() -> None:
 def test_add_working_days_refuses_negative_counts() -> None:
     with pytest.raises(ValueError, match="count must be >= 0"):
         cal.add_working_days(dt.date(2023, 3, 6), -1)
+
+
+def test_working_days_counting() -> None:
+    # Moved from the e-mail service level (issue 14): the one calendar counts for it now.
+    days = cal.WorkingDays(dt.date(2024, 12, 20), dt.date(2025, 1, 10))
+
+    # Christmas, weekend and New Year's Day do not count.
+    assert days.day_zero(dt.date(2024, 12, 25)) == dt.date(2024, 12, 26)
+    assert days.elapsed(dt.date(2024, 12, 24), dt.date(2024, 12, 26)) == 1
+    assert days.elapsed(dt.date(2024, 12, 27), dt.date(2025, 1, 2)) == 3  # Mon, Tue, Thu
+    assert days.elapsed(dt.date(2024, 12, 28), dt.date(2024, 12, 28)) == 0
+
+
+def test_working_days_agree_with_the_calendar_and_see_closing_days() -> None:
+    ClosingDay.objects.create(date=dt.date(2025, 3, 14), name="Teamdag")
+    first, last = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    days = cal.WorkingDays(first, last)
+
+    day = first
+    while day <= last:
+        assert days.is_working_day(day) == cal.is_working_day(day), day
+        day += dt.timedelta(days=1)
+    assert not days.is_working_day(dt.date(2025, 3, 14))
+    # Across the year end, into the year after `last`: 1 January 2026 is closed.
+    assert days.elapsed(dt.date(2025, 12, 31), dt.date(2026, 1, 2)) == 1
+    # Day 0 plus N working days is add_working_days(received, N).
+    for received in (dt.date(2025, 4, 18), dt.date(2025, 7, 10), dt.date(2025, 3, 13)):
+        for count in (0, 1, 2, 5):
+            assert days.elapsed(received, cal.add_working_days(received, count)) == count

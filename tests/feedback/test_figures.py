@@ -15,8 +15,9 @@ from collections import defaultdict
 import pytest
 from openpyxl import load_workbook
 
+from kglijn.core.periods import month_bounds, months_back
 from kglijn.feedback.exports import TEAMS_SHEET, TREND_SHEET, team_figures_xlsx
-from kglijn.feedback.figures import month_bounds, monthly_trend, months_back, team_month_figures
+from kglijn.feedback.figures import monthly_trend, team_month_figures
 from kglijn.feedback.models import LocalTeam, Visit, VisitFeedback
 from kglijn.feedback.services import feedback_submit, local_team_member_add, visit_register
 from tests.feedback.conftest import noon

@@ -1,4 +1,4 @@
-"""E-mail service level (kglijn/mail/service_levels.py): answered within N working days by the
+"""E-mail service level (kglijn/servicelevels/mail.py): answered within N working days by the
 business calendar, per office and day or month, shown beside the phone figures and in Excel."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from kglijn.contacts.services import contact_close, contact_register, contact_update
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.models import ClosingDay
-from kglijn.servicelevels.mail import WorkingDays, email_service_levels, email_service_levels_xlsx
+from kglijn.servicelevels.mail import email_service_levels, email_service_levels_xlsx
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -134,16 +134,6 @@ def test_closing_days_kept_in_the_app_count(agent) -> None:
     )
 
     assert report.totals["front"].max_working_days == 1
-
-
-def test_working_days_counting() -> None:
-    days = WorkingDays(dt.date(2024, 12, 20), dt.date(2025, 1, 10))
-
-    # Christmas, weekend and New Year's Day do not count.
-    assert days.day_zero(dt.date(2024, 12, 25)) == dt.date(2024, 12, 26)
-    assert days.elapsed(dt.date(2024, 12, 24), dt.date(2024, 12, 26)) == 1
-    assert days.elapsed(dt.date(2024, 12, 27), dt.date(2025, 1, 2)) == 3  # Mon, Tue, Thu
-    assert days.elapsed(dt.date(2024, 12, 28), dt.date(2024, 12, 28)) == 0
 
 
 def test_the_service_level_page_shows_the_email_section(client, team_lead, week) -> None:

@@ -705,3 +705,19 @@ def test_change_hints_in_dutch(db: None) -> None:
     with translation.override("nl-be"):
         few = satisfaction_analysis(month=MARCH, filters=AnalysisFilters(channel=Channel.CHAT))
         assert few.changes[0].hint == "niet significant: te weinig antwoorden (n < 30)"
+
+
+def test_welch_test_equals_scipys_on_a_grid() -> None:
+    # SciPy's own Welch test from the same summary statistics: the same t and p-value.
+    from scipy import stats
+
+    for n_1, mean_1, var_1 in ((30, 3.2, 0.9), (45, 4.1, 0.2), (200, 3.9, 1.4)):
+        for n_2, mean_2, var_2 in ((31, 3.3, 1.1), (80, 4.4, 0.05), (1000, 2.0, 2.5)):
+            first = Moments(n_1, n_1 * mean_1, var_1 * (n_1 - 1) + n_1 * mean_1**2)
+            second = Moments(n_2, n_2 * mean_2, var_2 * (n_2 - 1) + n_2 * mean_2**2)
+            expected = stats.ttest_ind_from_stats(
+                mean_2, math.sqrt(var_2), n_2, mean_1, math.sqrt(var_1), n_1, equal_var=False
+            )
+            result = mean_change(first, second)
+            assert result.statistic == pytest.approx(float(expected.statistic), rel=1e-9)
+            assert result.p_value == pytest.approx(float(expected.pvalue), rel=1e-6, abs=1e-12)

@@ -8,17 +8,14 @@ satisfaction survey). Every write goes through kglijn.chat.services.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kglijn.chat import selectors, services
@@ -33,27 +30,13 @@ from kglijn.chat.tokens import (
     chat_token_make,
     chat_token_read,
 )
+from kglijn.core.public import public_page
 from kglijn.core.ratelimit import ratelimit_hit
 from kglijn.surveys.forms import SurveyForm
 from kglijn.surveys.services import SurveyInvalid, survey_version_current
 
 LANGUAGE = "nl-be"
 CONTACT_FORM_URL = "/contact/"
-
-View = Callable[..., HttpResponse]
-
-
-def public_page(view: View) -> View:
-    """Dutch whatever the browser asks, never cached."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        with translation.override(LANGUAGE):
-            response = view(request, *args, **kwargs)
-        response["Content-Language"] = "nl"
-        return response
-
-    return never_cache(wrapped)
 
 
 def _chat_of(request: HttpRequest) -> Chat | None:

@@ -32,6 +32,7 @@ from kglijn.contacts.rollups.models import (
     Grain,
 )
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.periods import month_end, month_start
 
 Key = tuple[Any, ...]
 
@@ -83,15 +84,6 @@ def day_bounds_utc(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datet
     start = dt.datetime.combine(first, dt.time(), BRUSSELS)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), BRUSSELS)
     return start, end
-
-
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
 
 
 def _year_start(day: dt.date) -> dt.date:
@@ -197,7 +189,7 @@ def _aggregate_month(spec: RollupSpec, month: dt.date) -> None:
                 _date_param(month),
                 Grain.DAY,
                 _date_param(month),
-                _date_param(_month_end(month)),
+                _date_param(month_end(month)),
             ],
         )
 
@@ -253,10 +245,10 @@ def _delete_range(spec: RollupSpec, grain: str, first: dt.date, last: dt.date) -
 def _months(runs: Sequence[tuple[dt.date, dt.date]]) -> list[dt.date]:
     months: set[dt.date] = set()
     for first, last in runs:
-        month = _month_start(first)
+        month = month_start(first)
         while month <= last:
             months.add(month)
-            month = _month_end(month) + dt.timedelta(days=1)
+            month = month_end(month) + dt.timedelta(days=1)
     return sorted(months)
 
 
@@ -350,7 +342,7 @@ class RollupState:
         result: dict[type[Model], list[Key]] = {spec.model: [] for spec in SPECS}
         for grain, period in (
             (Grain.DAY, day),
-            (Grain.MONTH, _month_start(day)),
+            (Grain.MONTH, month_start(day)),
             (Grain.YEAR, _year_start(day)),
         ):
             head = (str(grain), period)
@@ -620,7 +612,7 @@ def rollups_check() -> list[str]:
                 fresh.update(_rows(select, [*params, _datetime_param(start), _datetime_param(end)]))
         coarser: Counter[Key] = Counter()
         for key, count in fresh.items():
-            coarser[(str(Grain.MONTH), _month_start(key[1]), *key[2:])] += count
+            coarser[(str(Grain.MONTH), month_start(key[1]), *key[2:])] += count
             coarser[(str(Grain.YEAR), _year_start(key[1]), *key[2:])] += count
         fresh.update({key: count for key, count in coarser.items() if count})
         for key in sorted(set(stored) | set(fresh), key=repr):

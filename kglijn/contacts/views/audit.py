@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 from kglijn.contacts.forms import AuditFilterForm
 from kglijn.contacts.models import parse_reference
 from kglijn.contacts.selectors import audit_event_list
-from kglijn.contacts.views.common import audit_rows, is_htmx, request_user
+from kglijn.contacts.views.common import audit_rows, request_user
+from kglijn.core.htmx import is_htmx
 
 PAGE_SIZE = 50
 

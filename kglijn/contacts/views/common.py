@@ -22,10 +22,6 @@ def request_user(request: HttpRequest) -> User:
     return user
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 @dataclass(frozen=True)
 class AuditRow:
     event: AuditEvent

@@ -35,7 +35,8 @@ from kglijn.contacts.selectors import (
     contact_search,
     contact_visible_qs,
 )
-from kglijn.contacts.views.common import audit_rows, is_htmx, request_user
+from kglijn.contacts.views.common import audit_rows, request_user
+from kglijn.core.htmx import is_htmx
 from kglijn.core.provinces import InvalidPostcode, province_for_postcode, province_label
 
 # Service error keys that are named differently on the form.

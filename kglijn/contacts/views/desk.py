@@ -19,8 +19,9 @@ from kglijn.contacts.selectors import (
     contact_my_queue,
     contact_office_queue,
 )
-from kglijn.contacts.views.common import is_htmx, request_user
+from kglijn.contacts.views.common import request_user
 from kglijn.core import business_calendar
+from kglijn.core.htmx import is_htmx
 
 QUEUE_LIMIT = 200
 

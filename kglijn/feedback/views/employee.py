@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kglijn.core.periods import month_bounds
 from kglijn.feedback.cards import qr_svg
-from kglijn.feedback.figures import Figures, month_bounds
+from kglijn.feedback.figures import Figures
 from kglijn.feedback.forms import VisitForm, apply_service_errors
 from kglijn.feedback.models import SCORE_MAX, SCORE_MIN, LocalTeam
 from kglijn.feedback.selectors import (

@@ -13,12 +13,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kglijn.core.excel import xlsx_response
+from kglijn.core.periods import month_bounds
 from kglijn.feedback.exports import team_figures_xlsx
 from kglijn.feedback.figures import (
     SCORES,
     Figures,
     TeamMonthReport,
-    month_bounds,
     monthly_trend,
     team_month_figures,
 )
@@ -26,7 +27,6 @@ from kglijn.feedback.forms import TeamFiguresForm
 from kglijn.feedback.models import SCORE_LABELS
 from kglijn.feedback.selectors import local_team_ids_led, team_remarks_for_lead
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "nl-be"
 TREND_MONTHS = 13
 
@@ -115,10 +115,8 @@ def team_figures_download(request: HttpRequest) -> HttpResponse:
     with translation.override(DOCUMENT_LANGUAGE):
         report, trend = _report(form)
         content = team_figures_xlsx(report, trend)
-    response = HttpResponse(content, content_type=XLSX)
     filename = f"feedback-lokale-teams-{report.first_day:%Y-%m}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(content, filename=filename)
 
 
 @require_GET

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kglijn.contacts.forms import apply_service_errors
+from kglijn.core.periods import add_months
 from kglijn.knowledge.forms import ArticleForm, ManageFilterForm
 from kglijn.knowledge.models import Article, ArticleStatus
 from kglijn.knowledge.selectors import (
-    add_months,
     article_list_for_manager,
     article_usage_by_month,
     article_versions,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kglijn.contacts.models import Contact
 from kglijn.contacts.selectors import contact_visible_qs
+from kglijn.core.htmx import is_htmx
 from kglijn.knowledge.formatting import plain_text
 from kglijn.knowledge.forms import SearchForm, UseForm
 from kglijn.knowledge.models import Article, ArticleKind, UseAction, UseContext
@@ -34,10 +35,6 @@ def _reader(request: HttpRequest) -> User:
     if not isinstance(user, User) or not can_read(user=user):
         raise PermissionDenied
     return user
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _contact(user: User, contact_id: int | None) -> Contact | None:
@@ -82,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """The search panel's results (htmx partial); a plain request gets the full page."""
     user = _reader(request)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect(f"{reverse('knowledge:index')}?{request.GET.urlencode()}")
     form = SearchForm(request.GET)
     return render(request, "knowledge/_search_results.html", _search_context(request, user, form))
@@ -128,7 +125,7 @@ def open_in_panel(request: HttpRequest, article_id: int) -> HttpResponse:
     if used is None:
         return HttpResponseBadRequest()
     article, form = used
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect("knowledge:detail", article_id=article.pk)
     context = {
         "article": article,

@@ -12,9 +12,9 @@ import csv
 import io
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
+from kglijn.core.excel import INTEGER, TWO_DECIMALS, ExcelWorkbook
 from kglijn.reports.builder.definition import definition_summary
 from kglijn.reports.builder.result import ReportResult
 
@@ -74,15 +74,15 @@ def _chart_spec(result: ReportResult) -> dict[str, str]:
 
 def report_xlsx(result: ReportResult, *, title: str | None = None) -> bytes:
     """One sheet: title, period and filters, the table (with totals) and a native chart of it."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = workbook.add_format({"bold": True})
-    heading = workbook.add_format({"bold": True, "font_size": 14})
-    header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-    number_format = "0.00" if result.decimals else "#,##0"
-    number = workbook.add_format({"num_format": number_format})
-    total_number = workbook.add_format({"num_format": number_format, "bold": True, "top": 1})
-    total_label = workbook.add_format({"bold": True, "top": 1})
+    book = ExcelWorkbook()
+    workbook = book.workbook
+    bold = book.formats.bold
+    heading = book.formats.heading
+    header = book.formats.header
+    number_format = TWO_DECIMALS if result.decimals else INTEGER
+    number = book.formats.number(number_format)
+    total_number = book.formats.total_number(number_format)
+    total_label = book.formats.total_label
     sheet = workbook.add_worksheet(SHEET_NAME)
 
     sheet.write_string(0, 0, title or result.title, heading)
@@ -133,5 +133,4 @@ def report_xlsx(result: ReportResult, *, title: str | None = None) -> bytes:
     else:
         chart.set_legend({"position": "bottom"})
     sheet.insert_chart(header_row, series_columns + 3, chart, {"x_scale": 1.6, "y_scale": 1.5})
-    workbook.close()
-    return buffer.getvalue()
+    return book.close()

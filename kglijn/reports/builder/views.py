@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kglijn.core.dates import BoundedDateField
+from kglijn.core.excel import csv_response, xlsx_response
 from kglijn.reports.builder.definition import (
     InvalidReport,
     ReportDefinition,
@@ -60,7 +61,6 @@ from kglijn.reports.dashboard import Dashboard, dashboard_default_year, dashboar
 from kglijn.reports.models import SavedReport
 
 PERMISSION = "contacts.view_reports"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "nl-be"  # downloads are documents for parliament: Dutch headers
 DIMENSION_CHOICES = [(name, label) for name, label in DIMENSION_LABELS.items()]
 
@@ -220,11 +220,8 @@ def builder_download(request: HttpRequest, fmt: str) -> HttpResponse:
         assert definition.date_to
         name = f"rapport_{definition.date_from.isoformat()}_{definition.date_to.isoformat()}"
         if fmt == "xlsx":
-            response = HttpResponse(report_xlsx(result), content_type=XLSX)
-        else:
-            response = HttpResponse(report_csv(result), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+            return xlsx_response(report_xlsx(result), filename=f"{name}.xlsx")
+        return csv_response(report_csv(result), filename=f"{name}.csv")
 
 
 @require_POST

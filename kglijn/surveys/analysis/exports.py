@@ -19,10 +19,10 @@ import io
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import xlsxwriter
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from kglijn.core.excel import INTEGER, ONE_DECIMAL, TWO_DECIMALS, ExcelWorkbook
 from kglijn.surveys.analysis.figures import (
     NPS_CRITERION,
     SCALE_CRITERIA,
@@ -40,9 +40,8 @@ from kglijn.surveys.analysis.month import (
 # (header, value from the sums, Excel number format)
 Column = tuple[str, Callable[[Sums], float | int | None], str]
 
-INTEGER = "#,##0"
-TWO = "0.00"
-ONE = "0.0"
+TWO = TWO_DECIMALS
+ONE = ONE_DECIMAL
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
@@ -140,22 +139,18 @@ def analysis_csv(analysis: SatisfactionAnalysis) -> str:
 
 
 class _Book:
-    """An xlsxwriter workbook with the formats of this file."""
+    """A workbook (kglijn.core.excel) with the formats of this file."""
 
-    def __init__(self, buffer: io.BytesIO) -> None:
-        self.workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        self.heading = self.workbook.add_format({"bold": True, "font_size": 14})
-        self.bold = self.workbook.add_format({"bold": True})
-        self.header = self.workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True})
-        self.wrap = self.workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.formats = {
-            fmt: self.workbook.add_format({"num_format": fmt}) for fmt in (INTEGER, TWO, ONE)
-        }
-        self.total_formats = {
-            fmt: self.workbook.add_format({"num_format": fmt, "bold": True, "top": 1})
-            for fmt in (INTEGER, TWO, ONE)
-        }
-        self.total_label = self.workbook.add_format({"bold": True, "top": 1})
+    def __init__(self, excel: ExcelWorkbook) -> None:
+        self.workbook = excel.workbook
+        house = excel.formats
+        self.heading = house.heading
+        self.bold = house.bold
+        self.header = house.header
+        self.wrap = house.wrap
+        self.formats = {fmt: house.number(fmt) for fmt in (INTEGER, TWO, ONE)}
+        self.total_formats = {fmt: house.total_number(fmt) for fmt in (INTEGER, TWO, ONE)}
+        self.total_label = house.total_label
 
     def table(
         self,
@@ -350,8 +345,8 @@ def _changes_sheet(book: _Book, analysis: SatisfactionAnalysis) -> None:
 
 def analysis_xlsx(analysis: SatisfactionAnalysis) -> bytes:
     """The analysis as .xlsx: an explanation sheet, then one sheet per table (see docstring)."""
-    buffer = io.BytesIO()
-    book = _Book(buffer)
+    excel = ExcelWorkbook()
+    book = _Book(excel)
     sheet = book.workbook.add_worksheet(_("Explanation"))
     sheet.write_string(0, 0, _("Satisfaction per month"), book.heading)
     row = 1
@@ -372,5 +367,4 @@ def analysis_xlsx(analysis: SatisfactionAnalysis) -> bytes:
     _trend_sheet(book, analysis)
     _distribution_sheet(book, analysis)
     _changes_sheet(book, analysis)
-    book.workbook.close()
-    return buffer.getvalue()
+    return excel.close()

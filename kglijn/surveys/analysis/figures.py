@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.dates import MONTHS, MONTHS_3
 
-from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.periods import add_months, month_start_brussels
 from kglijn.surveys.analysis.stats import Moments
 
 TREND_MONTHS = 13
@@ -53,8 +53,8 @@ class Month:
         return cls(day.year, day.month)
 
     def shift(self, months: int) -> Month:
-        index = self.year * 12 + self.month - 1 + months
-        return Month(index // 12, index % 12 + 1)
+        first = add_months(self.first_day, months)
+        return Month(first.year, first.month)
 
     @property
     def first_day(self) -> dt.date:
@@ -63,7 +63,7 @@ class Month:
     @property
     def start(self) -> dt.datetime:
         """Midnight at the start of the month, Brussels time."""
-        return dt.datetime(self.year, self.month, 1, tzinfo=BRUSSELS)
+        return month_start_brussels(self.first_day)
 
     @property
     def end(self) -> dt.datetime:

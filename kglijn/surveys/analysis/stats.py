@@ -1,4 +1,4 @@
-"""Significance hints for the month-on-month change of the satisfaction figures (pure Python).
+"""Significance hints for the month-on-month change of the satisfaction figures.
 
 Three tests, each two-sided at the 5 % level, and none when either month has fewer than
 `MIN_N` answers (the domain's rule: fewer than ~30 answers is noise, ../shared/docs/domain.md):
@@ -8,7 +8,7 @@ Three tests, each two-sided at the 5 % level, and none when either month has few
   variance is p + d − (p − d)² (p, d = shares of promoters and detractors). SE of the
   difference = √(var₁/n₁ + var₂/n₂).
 - Average per criterion (1–5): Welch's t-test (unequal variances, Welch–Satterthwaite degrees
-  of freedom); the t distribution's tail from the regularised incomplete beta function.
+  of freedom); the t distribution's tail from SciPy (scipy.stats.t).
 - Response rate: the two-proportion z-test with the pooled proportion.
 """
 
@@ -41,55 +41,11 @@ def normal_two_sided_p(z: float) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    """The continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c = 1.0
-    d = 1.0 - qab * x / qap
-    d = tiny if abs(d) < tiny else d
-    d = 1.0 / d
-    h = d
-    for m in range(1, 500):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = tiny if abs(d) < tiny else d
-        c = 1.0 + aa / c
-        c = tiny if abs(c) < tiny else c
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = tiny if abs(d) < tiny else d
-        c = 1.0 + aa / c
-        c = tiny if abs(c) < tiny else c
-        d = 1.0 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-15:
-            break
-    return h
-
-
-def regularized_incomplete_beta(a: float, b: float, x: float) -> float:
-    """I_x(a, b) for a, b > 0 and 0 ≤ x ≤ 1."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    front = math.exp(log_front)
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
-
-
 def t_two_sided_p(t: float, df: float) -> float:
     """P(|T| ≥ |t|) for Student's t with `df` (possibly fractional) degrees of freedom."""
-    return regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    from scipy import stats  # late: SciPy takes a moment to import, only this page needs it
+
+    return min(1.0, float(2.0 * stats.t.sf(abs(t), df)))
 
 
 def _verdict(p_value: float, statistic: float) -> Significance:

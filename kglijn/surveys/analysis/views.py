@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kglijn.contacts.models import Channel, Office
+from kglijn.core.excel import csv_response, xlsx_response
+from kglijn.core.htmx import is_htmx_fragment
 from kglijn.surveys.analysis.exports import analysis_csv, analysis_xlsx
 from kglijn.surveys.analysis.figures import (
     DETRACTOR_MAX,
@@ -52,7 +54,6 @@ from kglijn.surveys.analysis.stats import MIN_N
 from kglijn.surveys.models import SurveyResponse
 
 PERMISSION = "contacts.view_reports"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENT_LANGUAGE = "nl-be"  # downloads are documents: Dutch headers whatever the UI language
 FIRST_YEAR = 2000
 
@@ -238,11 +239,6 @@ def _remarks_context(
     return {"remarks_visible": True, "remarks": page}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
-
-
 def default_month(today: dt.date) -> Month:
     """The last complete month that has answers (else the last complete month): a register
     whose answers stop earlier (an import, the demo) opens on figures, not on an empty month."""
@@ -268,7 +264,7 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
         query = analysis_query(month, filters)
         context.update(_remarks_context(request, month, filters))
         context["query"] = query
-        if _is_htmx(request) and request.GET.get("part") == "remarks":
+        if is_htmx_fragment(request) and request.GET.get("part") == "remarks":
             response = render(request, "surveys/analysis/page.html#remarks", context)
             patch_vary_headers(response, ("HX-Request",))
             return response
@@ -330,8 +326,5 @@ def satisfaction_download(request: HttpRequest, fmt: str) -> HttpResponse:
         analysis = satisfaction_analysis(month=month, filters=filters)
         name = f"tevredenheid_{month.iso}"
         if fmt == "xlsx":
-            response = HttpResponse(analysis_xlsx(analysis), content_type=XLSX)
-        else:
-            response = HttpResponse(analysis_csv(analysis), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+            return xlsx_response(analysis_xlsx(analysis), filename=f"{name}.xlsx")
+        return csv_response(analysis_csv(analysis), filename=f"{name}.csv")
