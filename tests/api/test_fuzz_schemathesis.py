@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -41,7 +43,18 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application,
 
 
 @pytest.fixture
-def token(make_user: Any) -> str:
+def _connection_kept() -> Any:
+    # Django's test client keeps the test's connection across requests; schemathesis calls the
+    # WSGI app directly, whose request signals would close it (CONN_MAX_AGE 0) mid-test.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(make_user: Any, _connection_kept: None) -> str:
     # A team lead: every queue, health notes, escalations — the widest role on the API.
     _row, key = token_create(user=make_user("team_lead", "fuzz-lead"), name="schemathesis")
     return key
