@@ -5,6 +5,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def agent_ref_from_username(apps, schema_editor):
+    """Events stored before issue 15 named their agent by username: keep it as the raw id, so
+    a mapping saved later re-points them like newer events."""
+    CallEvent = apps.get_model("telephony", "CallEvent")
+    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    username = User.objects.filter(pk=models.OuterRef("agent_id")).values("username")[:1]
+    CallEvent.objects.filter(agent__isnull=False).update(agent_ref=models.Subquery(username))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -40,4 +49,5 @@ class Migration(migrations.Migration):
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='kglijn user'),
         ),
+        migrations.RunPython(agent_ref_from_username, migrations.RunPython.noop),
     ]
