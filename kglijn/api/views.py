@@ -124,6 +124,7 @@ class ContactListCreate(GenericAPIView[Contact]):
         return contact_visible_qs(user=_user(self.request)).prefetch_related("reasons", "referrals")
 
     @extend_schema(
+        tags=["contacts"],
         operation_id="contacts_list",
         summary="Contacts the token's user may see (no personal data), oldest id first",
         parameters=[ContactFilterSerializer],
@@ -152,6 +153,7 @@ class ContactListCreate(GenericAPIView[Contact]):
         return self.get_paginated_response(ContactSummarySerializer(page, many=True).data)
 
     @extend_schema(
+        tags=["contacts"],
         operation_id="contacts_create",
         summary="Register a contact through the desk's service; idempotent on external_id",
         request=ContactCreateSerializer,
@@ -232,6 +234,7 @@ class ContactDetail(APIView):
     permission_classes = [ContactPermission]
 
     @extend_schema(
+        tags=["contacts"],
         operation_id="contacts_retrieve",
         summary="One contact with its personal data and satisfaction (the read is audited)",
         responses={200: ContactDetailSerializer},
@@ -240,6 +243,7 @@ class ContactDetail(APIView):
         return Response(_detail(request, _read(request, _contact_id(pk))))
 
     @extend_schema(
+        tags=["contacts"],
         operation_id="contacts_partial_update",
         summary="Change the fields the desk may change (the desk's contact_update)",
         request=ContactUpdateSerializer,
@@ -308,6 +312,7 @@ class _ContactAction(APIView):
 
 class ContactEscalate(_ContactAction):
     @extend_schema(
+        tags=["contacts"],
         operation_id="contacts_escalate",
         summary="Escalate to a back office (the desk's contact_escalate)",
         request=EscalateSerializer,
@@ -330,6 +335,7 @@ class ContactEscalate(_ContactAction):
 
 class ContactClose(_ContactAction):
     @extend_schema(
+        tags=["contacts"],
         operation_id="contacts_close",
         summary="Close (the desk's contact_close)",
         request=None,
@@ -343,6 +349,7 @@ class ContactClose(_ContactAction):
 
 class ContactReopen(_ContactAction):
     @extend_schema(
+        tags=["contacts"],
         operation_id="contacts_reopen",
         summary="Reopen a closed contact (the desk's contact_reopen)",
         request=None,
@@ -354,6 +361,7 @@ class ContactReopen(_ContactAction):
         return self._answer(request, contact.pk)
 
 
+@extend_schema(tags=["catalogues"])
 class ReasonList(ListAPIView[Reason]):
     """The contact reasons with their codes (for `reasons` in POST/PATCH)."""
 
@@ -364,6 +372,7 @@ class ReasonList(ListAPIView[Reason]):
         return reason_list()
 
 
+@extend_schema(tags=["catalogues"])
 class ReferralList(ListAPIView[ReferralOrganisation]):
     """The referral organisations with their codes (for `referrals` in POST/PATCH)."""
 

@@ -432,7 +432,13 @@ def _plan(call: _CallRow, facts: list[EventFact], before_facts: list[EventFact])
     if derived.direction == Direction.OUT and derived.office == "":
         derived = _with_outbound_office(derived)
         if before is not None and before.office == "":
-            before = replace(before, office=derived.office)
+            # The agent decides an outbound call's office: a mapping saved later may change it.
+            same_agent = before.agent_id == derived.agent_id
+            before = (
+                replace(before, office=derived.office)
+                if same_agent
+                else _with_outbound_office(before)
+            )
     contact = contact_facts(derived, office=derived.office) if contact_due(derived) else None
     return _Plan(call, derived, before, contact, call.contact_id)
 

@@ -13,6 +13,7 @@ from django.test import Client
 
 from kglijn.contacts.models import Contact
 from kglijn.core.models import AuditEvent
+from kglijn.reports.rollups import rollups_check
 from kglijn.surveys.models import SurveyResponse
 from kglijn.telephony.models import AgentMapping, Call, CallEvent, CallLeg
 from kglijn.telephony.service_levels import service_levels
@@ -208,3 +209,22 @@ def test_the_ivr_survey_answered_at_still_works_and_empty_is_refused(client, mak
     assert empty.status_code == 400
     assert given.status_code == 201
     assert SurveyResponse.objects.get().answered_at == later(400)
+
+
+def test_mapping_moves_an_outbound_call_to_its_agent_s_office(client, make_user) -> None:
+    # An outbound call without queue belongs to its agent's office; unknown agent: front.
+    post(
+        client,
+        [
+            event("o1", "outbound_started", "out-1", T0, agent="PLATFORM-N1"),
+            event("o2", "outbound_ended", "out-1", later(120)),
+        ],
+    )
+    assert Contact.objects.get(external_id="out-1").office == "front"
+    nurse = make_user("pgjo_nurse", "nurse-n1")
+
+    agent_mapping_save(agent_ref="PLATFORM-N1", user=nurse, by=None)
+
+    contact = Contact.objects.get(external_id="out-1")
+    assert (contact.office, contact.handler) == ("pgjo", nurse)
+    assert rollups_check() == []
