@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from kglijn.contacts.models import Contact
@@ -228,3 +230,14 @@ def test_mapping_moves_an_outbound_call_to_its_agent_s_office(client, make_user)
     contact = Contact.objects.get(external_id="out-1")
     assert (contact.office, contact.handler) == ("pgjo", nurse)
     assert rollups_check() == []
+
+
+def test_the_unmapped_agent_ids_on_the_command_line(client) -> None:
+    _unknown_agent_call(client, "c1", "PLATFORM-4711")
+    _unknown_agent_call(client, "c2", "PLATFORM-4711", offset=600)
+    out = StringIO()
+
+    call_command("telephony", "unmapped-agents", stdout=out)
+
+    [line] = out.getvalue().splitlines()
+    assert line.split("\t")[:2] == ["PLATFORM-4711", "2"]
