@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck bench install install-test browser mailserver messages clean
+.PHONY: run test lint typecheck bench install install-test browser mailserver messages schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ test: $(TEST_STAMP) browser mailserver lint typecheck
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench
+
+# The committed OpenAPI schema (docs/api/openapi.yaml); tests/api/test_schema.py fails when it
+# differs from the generated one.
+schema: $(STAMP)
+	$(BIN)/kglijn spectacular --validate --fail-on-warn --file docs/api/openapi.yaml
 
 messages: $(STAMP)
 	cd kglijn && ../$(BIN)/kglijn makemessages -l nl -l en --no-obsolete && ../$(BIN)/kglijn compilemessages

@@ -154,6 +154,11 @@ ADMINISTRATOR = Role(
         "telephony.view_servicelevelcontract",
         "telephony.add_servicelevelcontract",
         "telephony.change_servicelevelcontract",
+        # The platform's agent ids -> users (issue 15): unmapped ids are listed there.
+        "telephony.view_agentmapping",
+        "telephony.add_agentmapping",
+        "telephony.change_agentmapping",
+        "telephony.delete_agentmapping",
         "feedback.view_localteam",
         "feedback.add_localteam",
         "feedback.change_localteam",

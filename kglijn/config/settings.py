@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the app itself (no CDN)
     "kglijn.core",
     "kglijn.outbox",
     "kglijn.accounts",
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
     "kglijn.webform",
     "kglijn.chat",
     "kglijn.servicelevels",
+    "kglijn.api",
 ]
 
 MIDDLEWARE = [
@@ -412,3 +416,34 @@ KGLIJN_CHAT_MAX_WAITING = int(os.environ.get("KGLIJN_CHAT_MAX_WAITING", "30"))
 # Public web form: accepted submissions per client per window.
 KGLIJN_WEBFORM_LIMIT = int(os.environ.get("KGLIJN_WEBFORM_LIMIT", "5"))
 KGLIJN_WEBFORM_WINDOW = int(os.environ.get("KGLIJN_WEBFORM_WINDOW", "600"))
+
+# --- The integration API (issue 15, docs/api.md) ---------------------------------------------
+# Token authentication only (a token acts as its user, with that user's role); JSON only; one
+# error shape, the webhooks' own ({"errors": [{"field", "message"}]}).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kglijn.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kglijn.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kglijn API",
+    "DESCRIPTION": (
+        "The contact register of the Kind en Gezin-Lijn for other systems (token auth) and the "
+        "telephony platform's signed webhooks. Guide: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Enums stay inline: the model and the input serializers choose from different sets (blank
+    # allowed or not), which the enum-component hook can only name by hash.
+    "POSTPROCESSING_HOOKS": [
+        "kglijn.api.schema.postprocess",
+    ],
+}

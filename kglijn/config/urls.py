@@ -32,8 +32,11 @@ urlpatterns = [
     path("chat/", include("kglijn.chat.urls")),
     path("api/v1/telephony/survey/", include("kglijn.surveys.api_urls")),
     path("api/v1/telephony/", include("kglijn.telephony.api_urls")),
+    path("api/", include("kglijn.api.urls")),
     path("beheer/", admin.site.urls),
 ]
 
 # Stand-alone Dutch error pages without settings or database (issue 13).
 handler500 = "kglijn.config.errors.server_error"
+# JSON under /api/ (issue 15), Django's page elsewhere.
+handler404 = "kglijn.api.errors.not_found"

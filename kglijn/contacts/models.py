@@ -213,6 +213,8 @@ class Contact(models.Model):
                 name="contact_by_creator",
             ),
             models.Index(fields=["received_at"]),
+            # API synchronisation: GET /api/v1/contacts/?updated_since=… (issue 15).
+            models.Index(fields=["updated_at"], name="contact_updated_at"),
             # The survey invitations' scan: e-mails answered by an employee (ADR 0008).
             models.Index(
                 fields=["answered_at"],

@@ -64,7 +64,7 @@ def can_view_health_note(*, user: AnyUser) -> bool:
     return user.is_authenticated and user.has_perm("contacts.view_health_note")
 
 
-def contact_get_for_user(*, user: AnyUser, contact_id: int) -> Contact:
+def contact_get_for_user(*, user: AnyUser, contact_id: int, via: str = "") -> Contact:
     """One contact for reading; 404 when the user may not see it (nothing is logged then).
 
     Every read of a contact with personal data (customer or caller fields), or of a health note
@@ -72,7 +72,8 @@ def contact_get_for_user(*, user: AnyUser, contact_id: int) -> Contact:
     an anonymous contact without a visible health note writes none, by choice: it holds no
     personal data (the database refuses personal fields on it), so logging it would only bury
     the reads that matter. The health note is blanked on the returned instance for readers
-    without contacts.view_health_note; never save that instance.
+    without contacts.view_health_note; never save that instance. `via` ("api") is written into
+    the audit detail when the read did not come from the desk.
     """
     try:
         contact = contact_visible_qs(user=user).get(pk=contact_id)
@@ -85,7 +86,8 @@ def contact_get_for_user(*, user: AnyUser, contact_id: int) -> Contact:
             action=AuditEvent.Action.VIEW,
             object_type="contact",
             object_id=contact.pk,
-            detail={"health_note": bool(sees_health and contact.health_note)},
+            detail={"health_note": bool(sees_health and contact.health_note)}
+            | ({"via": via} if via else {}),
         )
     if not sees_health:
         contact.health_note = ""

@@ -316,6 +316,9 @@ def contact_update(
         contact.referrals.set(referrals)
         changed.append("referrals")
     if changed:
+        if {"reasons", "referrals"} & set(changed) and not set(changed) - {"reasons", "referrals"}:
+            # Only the codes changed: updated_at still moves (API sync by updated_since).
+            contact.save(update_fields=["updated_at"])
         rollups_apply_change(before=rollup_before, after=contact_rollup_state(contact=contact))
         audit_record(
             actor=by,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from kglijn.core.bounded_json import (
     moment_parse,
     request_body_bounded,
 )
-from kglijn.surveys.models import Source
+from kglijn.surveys.models import Criterion, Source
 from kglijn.surveys.services import (
     MAX_EXTERNAL_ID_LENGTH,
     SurveyAlreadyAnswered,
@@ -57,8 +58,20 @@ def _error(status: int, field: str, message: str, **extra: Any) -> JsonResponse:
     return _errors(status, [FieldError(None, field, message)], **extra)
 
 
-def _id(data: dict[str, Any], name: str, errors: list[FieldError]) -> str:
+def _id(data: dict[str, Any], name: str, errors: list[FieldError], *, alias: str = "") -> str:
     value = data.get(name)
+    if alias and alias in data:  # architecture.md's minimal body names the survey id "id"
+        if name in data and data[name] != data[alias]:
+            errors.append(
+                FieldError(
+                    None,
+                    name,
+                    _("“%(name)s” and “%(alias)s” are the same field; they differ here.")
+                    % {"name": name, "alias": alias},
+                )
+            )
+            return ""
+        value, name = data[alias], (name if name in data else alias)
     if value is None or value == "":
         errors.append(FieldError(None, name, _("This field is required.")))
     elif not isinstance(value, str):
@@ -76,11 +89,12 @@ def _id(data: dict[str, Any], name: str, errors: list[FieldError]) -> str:
     return ""
 
 
-def _moment(data: dict[str, Any], errors: list[FieldError]) -> dt.datetime | None:
+def _moment(
+    data: dict[str, Any], errors: list[FieldError], *, received_at: dt.datetime
+) -> dt.datetime | None:
     value = data.get("answered_at")
-    if value is None or value == "":
-        errors.append(FieldError(None, "answered_at", _("This field is required.")))
-        return None
+    if value is None:
+        return received_at  # the minimal body has no time: the IVR posts right after the call
     # Bounded to 2000-01-01 .. a day from now: an answer dated 9999 once took the contact's
     # one survey and blocked the real answers (issue 13).
     moment = moment_parse(value)
@@ -90,8 +104,12 @@ def _moment(data: dict[str, Any], errors: list[FieldError]) -> dt.datetime | Non
     return moment
 
 
-def ivr_survey_parse(body: bytes) -> IvrSurvey:
-    """The request's survey; raises SurveyBodyInvalid naming every wrong field."""
+def ivr_survey_parse(body: bytes, *, received_at: dt.datetime | None = None) -> IvrSurvey:
+    """The request's survey; raises SurveyBodyInvalid naming every wrong field.
+
+    architecture.md's minimal body `{"id", "call_id", "answers"}` is accepted as well as the
+    fuller one: `id` is `survey_id`, `answered_at` defaults to the time received and
+    `complete` to whether all 4 criteria are answered."""
     try:
         data = json_loads_bounded(body)
     except JsonRefused as exc:
@@ -106,22 +124,24 @@ def ivr_survey_parse(body: bytes) -> IvrSurvey:
     # Unknown fields are ignored, like on the events webhook; an IVR has no free text, so a
     # "remark" (the only personal data it could carry) is never read.
     errors: list[FieldError] = []
-    survey_id = _id(data, "survey_id", errors)
+    survey_id = _id(data, "survey_id", errors, alias="id")
     call_id = _id(data, "call_id", errors)
-    answered_at = _moment(data, errors)
+    answered_at = _moment(data, errors, received_at=received_at or timezone.now())
     complete = data.get("complete")
-    if not isinstance(complete, bool):
+    answers = data.get("answers")
+    if complete is None and isinstance(answers, dict):
+        complete = all(answers.get(criterion) is not None for criterion in Criterion.values)
+    if complete is not None and not isinstance(complete, bool):
         errors.append(
             FieldError(
                 None,
                 "complete",
                 _(
-                    "Required: true when every question was answered, false when the caller "
-                    "hung up."
+                    "Expected true (every question answered) or false (the caller hung up); "
+                    "leave it out to have it follow from the answers."
                 ),
             )
         )
-    answers = data.get("answers")
     if not isinstance(answers, dict):
         errors.append(
             FieldError(None, "answers", _("Expected an object of criterion: score or null."))
@@ -134,7 +154,7 @@ def ivr_survey_parse(body: bytes) -> IvrSurvey:
     if errors or answered_at is None:
         raise SurveyBodyInvalid(errors)
     assert isinstance(answers, dict)
-    assert isinstance(complete, bool)
+    assert isinstance(complete, bool)  # None only when answers was refused above
     return IvrSurvey(
         survey_id=survey_id,
         call_id=call_id,

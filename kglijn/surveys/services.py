@@ -351,6 +351,9 @@ def survey_response_record(
                 return existing, False
             raise
         task = _apply_low_score_rules(response, contact)
+        # The contact's representation (its satisfaction) changed: API synchronisation by
+        # updated_since must see it.
+        Contact.objects.filter(pk=contact.pk).update(updated_at=timezone.now())
         audit_record(
             actor=None,
             action=AuditEvent.Action.CREATE,

@@ -27,7 +27,7 @@ from kglijn.telephony.events import (
     events_parse,
     signature_valid,
 )
-from kglijn.telephony.services import EventsUnprocessable, IngestResult, call_events_ingest
+from kglijn.telephony.services import IngestResult, call_events_ingest
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,6 @@ def webhook_answer(*, body: bytes, signature: str | None) -> WebhookAnswer:
         result = call_events_ingest(events=events)
     except EventsInvalid as exc:
         return _errors(400, exc.errors)
-    except EventsUnprocessable as exc:
-        return _errors(422, exc.errors)
     summary = _summary(result)
     if result.pending:
         # Kept, but not applied: nothing has started these calls yet (ADR 0007).

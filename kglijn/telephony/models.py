@@ -178,6 +178,11 @@ class CallEvent(models.Model):
         related_name="+",
         db_index=False,
     )
+    # The agent id exactly as the platform sent it. `agent` is the kglijn user it resolves to
+    # (an AgentMapping, else the same username); an id that resolves to nobody is stored and
+    # applied all the same (the call still counts as answered) and listed for the administrator.
+    # db_default: the webhook inserts events with raw SQL naming only the columns it sets.
+    agent_ref = models.CharField(_("agent id"), max_length=150, blank=True, db_default="")
     hold_seconds = models.PositiveIntegerField(_("hold time (s)"), null=True, blank=True)
     # Personal data: kept only on callback_requested events (to call back); dropped elsewhere.
     caller_number = models.CharField(_("caller number"), max_length=30, blank=True)
@@ -205,10 +210,41 @@ class CallEvent(models.Model):
             models.Index(
                 fields=["id"], condition=Q(applied=False), name="telephony_event_unapplied"
             ),
+            # Unmapped agent ids (their list in /beheer/, and mapping one): only those rows.
+            models.Index(
+                fields=["agent_ref"],
+                condition=Q(agent__isnull=True) & ~Q(agent_ref=""),
+                name="telephony_event_unmapped",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"
+
+
+class AgentMapping(models.Model):
+    """The platform's agent id -> the kglijn user (the platform's ids need not be usernames).
+
+    Maintained by the administrator in /beheer/; saving one re-derives the calls of its id so
+    their legs and contacts get the user (kglijn.telephony.services.agent_mapping_save).
+    """
+
+    agent_ref = models.CharField(_("agent id on the platform"), max_length=150, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("kglijn user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agent_ref"]
+        verbose_name = _("agent mapping")
+        verbose_name_plural = _("agent mappings")
+
+    def __str__(self) -> str:
+        return f"{self.agent_ref} → {self.user_id}"
 
 
 class ServiceLevelContract(models.Model):

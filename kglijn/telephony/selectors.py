@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.vocabulary import Status
@@ -44,3 +45,23 @@ def call_events_held(*, limit: int = 500) -> list[CallEvent]:
         .select_related("call", "agent")
         .order_by("pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class UnmappedAgent:
+    agent_ref: str
+    calls: int
+    last_seen: dt.datetime
+
+
+def agent_refs_unmapped() -> list[UnmappedAgent]:
+    """The platform's agent ids that resolve to no kglijn user, with their number of calls
+    and their latest event; most calls first (a partial index holds only these events)."""
+    rows = (
+        CallEvent.objects.filter(agent__isnull=True)
+        .exclude(agent_ref="")
+        .values("agent_ref")
+        .annotate(calls=Count("call", distinct=True), last_seen=Max("occurred_at"))
+        .order_by("-calls", "agent_ref")
+    )
+    return [UnmappedAgent(row["agent_ref"], row["calls"], row["last_seen"]) for row in rows]

@@ -22,13 +22,14 @@ from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kglijn.accounts.selectors import user_home_office
+from kglijn.core.audit import audit_record
+from kglijn.core.models import AuditEvent
 from kglijn.core.vocabulary import Direction, Office
 from kglijn.telephony.call_contacts import contact_sync, contacts_for_calls, escalations_record
-from kglijn.telephony.events import EventInput, FieldError
-from kglijn.telephony.models import Call, CallEvent, CallLeg, CallState
+from kglijn.telephony.events import EventInput
+from kglijn.telephony.models import AgentMapping, Call, CallEvent, CallLeg, CallState
 from kglijn.telephony.state import (
     STARTING_TYPES,
     ContactFacts,
@@ -42,14 +43,6 @@ from kglijn.telephony.state import (
 from kglijn.telephony.store_pg import events_store
 
 logger = logging.getLogger(__name__)
-
-
-class EventsUnprocessable(Exception):
-    """Well-formed events that cannot apply (HTTP 422), e.g. an unknown agent: nothing stored."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.index}/{e.field}: {e.message}" for e in errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -86,27 +79,23 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _agents(events: Sequence[EventInput]) -> dict[str, int]:
-    """Username -> user id of every agent the events name; 422 when one is unknown."""
-    names = {event.agent for event in events if event.agent}
-    if not names:
+def agents_resolve(refs: set[str]) -> dict[str, int]:
+    """Platform agent id -> kglijn user id, for the ids that resolve: the administrator's
+    AgentMapping first, else an active user with that username. Unresolved ids are absent:
+    their events are stored and applied without a user (never refused: the platform cannot
+    fix them, and refusing lost the answer — the call then counted as not answered)."""
+    if not refs:
         return {}
-    found = dict(
-        User.objects.filter(username__in=names, is_active=True).values_list("username", "id")
+    found: dict[str, int] = dict(
+        User.objects.filter(username__in=refs, is_active=True).values_list("username", "id")
     )
-    errors = [
-        FieldError(
-            event.index,
-            "agent",
-            _("Unknown agent “%(agent)s”: no active kglijn user has this username.")
-            % {"agent": event.agent},
-        )
-        for event in events
-        if event.agent and event.agent not in found
-    ]
-    if errors:
-        raise EventsUnprocessable(errors)
+    found.update(AgentMapping.objects.filter(agent_ref__in=refs).values_list("agent_ref", "user"))
     return found
+
+
+def _agents(events: Sequence[EventInput]) -> dict[str, int]:
+    """Agent id as sent -> user id of every agent of the events that resolves to a user."""
+    return agents_resolve({event.agent for event in events if event.agent})
 
 
 @dataclass(frozen=True)
@@ -167,6 +156,7 @@ def _insert_events(
         "occurred_at",
         "queue",
         "agent_id",
+        "agent_ref",
         "hold_seconds",
         "caller_number",
         "received_at",
@@ -183,6 +173,7 @@ def _insert_events(
             adapt(event.occurred_at),
             event.queue,
             agents.get(event.agent) if event.agent else None,
+            event.agent,
             event.hold_seconds,
             event.caller_number,
             adapt(now),
@@ -216,8 +207,8 @@ def call_events_ingest(
 
     Idempotent on event_id (a redelivery changes nothing); order of arrival does not matter
     (a call is derived from all its events); an event for a call that nothing has started yet
-    is kept and reported as pending (it applies once the start arrives). Raises
-    EventsUnprocessable (nothing stored) when an event names an unknown agent.
+    is kept and reported as pending (it applies once the start arrives). An agent id that
+    is no kglijn user is kept as sent (`agent_ref`) and the event applies without a user.
     """
     now = now or timezone.now()
     inline = settings.KGLIJN_TELEPHONY_APPLY == "inline"
@@ -432,15 +423,22 @@ class _Plan:
     contact_id: int | None
 
 
-def _plan(call: _CallRow, facts: list[EventFact], new_ids: set[str]) -> _Plan | None:
+def _plan(call: _CallRow, facts: list[EventFact], before_facts: list[EventFact]) -> _Plan | None:
+    """The call derived from `facts`, against the derivation the rows hold (`before_facts`)."""
     derived = derive_call(facts)
     if derived is None:
         return None  # still pending: nothing starts this call yet
-    before = derive_call(fact for fact in facts if fact.event_id not in new_ids)
+    before = derive_call(before_facts)
     if derived.direction == Direction.OUT and derived.office == "":
         derived = _with_outbound_office(derived)
         if before is not None and before.office == "":
-            before = replace(before, office=derived.office)
+            # The agent decides an outbound call's office: a mapping saved later may change it.
+            same_agent = before.agent_id == derived.agent_id
+            before = (
+                replace(before, office=derived.office)
+                if same_agent
+                else _with_outbound_office(before)
+            )
     contact = contact_facts(derived, office=derived.office) if contact_due(derived) else None
     return _Plan(call, derived, before, contact, call.contact_id)
 
@@ -453,7 +451,24 @@ def _derive_and_apply(
     pure function of the applied events, written only here, under the call's row lock).
     Returns the call ids that are started (not pending)."""
     events = _events_by_call([call.pk for call in calls], new_pks)
-    plans = [plan for call in calls if (plan := _plan(call, events[call.pk], new_ids))]
+    plans = [
+        plan
+        for call in calls
+        if (
+            plan := _plan(
+                call,
+                events[call.pk],
+                [fact for fact in events[call.pk] if fact.event_id not in new_ids],
+            )
+        )
+    ]
+    _write_plans(plans)
+    return {plan.call.call_id for plan in plans}
+
+
+def _write_plans(plans: list[_Plan]) -> None:
+    """Write each plan's differences: new contacts, the call row, its legs, its contact's
+    telephony facts and escalations for new transfer legs."""
     wanted = {
         plan.call.pk: (plan.call.call_id, plan.facts)
         for plan in plans
@@ -483,7 +498,6 @@ def _derive_and_apply(
             escalations_record(contact_id=plan.contact_id, transfers=transfers)
     if new_legs:
         CallLeg.objects.bulk_create(new_legs)
-    return {plan.call.call_id for plan in plans}
 
 
 def _with_outbound_office(derived: DerivedCall) -> DerivedCall:
@@ -555,3 +569,66 @@ def _apply_legs(call_pk: int, derived: Sequence[Leg], stored: Sequence[Leg]) -> 
     if len(stored) > len(derived):
         CallLeg.objects.filter(call_id=call_pk, seq__gt=len(derived)).delete()
     return to_create
+
+
+@dataclass(frozen=True)
+class AgentAssignResult:
+    events: int  # stored events of the agent id pointed at the (new) user
+    calls: int  # calls re-derived
+
+
+def _agent_events_assign(*, agent_ref: str, user_id: int | None) -> AgentAssignResult:
+    """Point every stored event of this platform agent id at `user_id` and re-derive the
+    applied calls among them, writing only what the agent changes (legs' and call's agent,
+    the contact's handler — or an outbound call's office), never undoing the desk's work.
+    Unapplied events take the user when they apply."""
+    stored = CallEvent.objects.filter(agent_ref=agent_ref)
+    call_pks = sorted(set(stored.exclude(agent_id=user_id).values_list("call_id", flat=True)))
+    if not call_pks:
+        return AgentAssignResult(events=0, calls=0)
+    calls = _lock_calls(call_pks)
+    before = _events_by_call(call_pks, new_pks=())
+    events = stored.exclude(agent_id=user_id).update(agent_id=user_id)
+    after = _events_by_call(call_pks, new_pks=())
+    plans = [plan for call in calls if (plan := _plan(call, after[call.pk], before[call.pk]))]
+    _write_plans(plans)
+    return AgentAssignResult(events=events, calls=len(plans))
+
+
+@transaction.atomic
+def agent_mapping_save(*, agent_ref: str, user: User, by: User | None) -> AgentAssignResult:
+    """Map a platform agent id to a kglijn user (create or change) and give the calls of
+    that id the user: their legs, and the contacts telephony made, get the agent. Audited."""
+    agent_ref = agent_ref.strip()
+    if not agent_ref:
+        raise ValueError("agent_ref is required")
+    mapping, created = AgentMapping.objects.update_or_create(
+        agent_ref=agent_ref, defaults={"user": user}
+    )
+    result = _agent_events_assign(agent_ref=agent_ref, user_id=user.pk)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.CHANGE,
+        object_type="agent_mapping",
+        object_id=mapping.pk,
+        detail={"agent_ref": agent_ref, "user": user.username, "calls": result.calls},
+    )
+    return result
+
+
+@transaction.atomic
+def agent_mapping_delete(*, mapping: AgentMapping, by: User | None) -> AgentAssignResult:
+    """Remove a mapping: the id's events go back to the user of the same username, if any
+    (else to none), and their calls are re-derived. Audited."""
+    agent_ref, pk = mapping.agent_ref, mapping.pk
+    AgentMapping.objects.filter(pk=pk).delete()
+    user_id = agents_resolve({agent_ref}).get(agent_ref)
+    result = _agent_events_assign(agent_ref=agent_ref, user_id=user_id)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CHANGE,
+        object_type="agent_mapping",
+        object_id=pk,
+        detail={"agent_ref": agent_ref, "deleted": True, "calls": result.calls},
+    )
+    return result

@@ -46,11 +46,11 @@ def _statement(rows: int) -> str:
     event = _q(CallEvent._meta.db_table)
     starts = ", ".join(f"'{kind}'" for kind in sorted(STARTING_TYPES))
     values = ", ".join(
-        ["(%s::integer, %s, %s, %s, %s::timestamptz, %s, %s::integer, %s::integer, %s)"] * rows
+        ["(%s::integer, %s, %s, %s, %s::timestamptz, %s, %s::integer, %s, %s::integer, %s)"] * rows
     )
     return f"""
-WITH input (ord, event_id, call_key, type, occurred_at, queue, agent_id, hold_seconds,
-            caller_number) AS (VALUES {values}),
+WITH input (ord, event_id, call_key, type, occurred_at, queue, agent_id, agent_ref,
+            hold_seconds, caller_number) AS (VALUES {values}),
 new_calls AS (
     INSERT INTO {call} (call_id, state, direction, office, transferred_to, callback_requested,
                         callback_number, updated_at)
@@ -65,10 +65,10 @@ calls AS (
     SELECT id, call_id FROM {call} WHERE call_id IN (SELECT call_key FROM input)
 ),
 new_events AS (
-    INSERT INTO {event} (event_id, call_id, type, occurred_at, queue, agent_id, hold_seconds,
-                         caller_number, received_at, applied)
+    INSERT INTO {event} (event_id, call_id, type, occurred_at, queue, agent_id, agent_ref,
+                         hold_seconds, caller_number, received_at, applied)
     SELECT DISTINCT ON (i.event_id) i.event_id, c.id, i.type, i.occurred_at, i.queue,
-           i.agent_id, i.hold_seconds, i.caller_number, %s::timestamptz, false
+           i.agent_id, i.agent_ref, i.hold_seconds, i.caller_number, %s::timestamptz, false
     FROM input i JOIN calls c ON c.call_id = i.call_key
     ORDER BY i.event_id, i.ord
     ON CONFLICT (event_id) DO NOTHING
@@ -123,6 +123,7 @@ def events_store(
                 connection.ops.adapt_datetimefield_value(event.occurred_at),
                 event.queue,
                 agents.get(event.agent) if event.agent else None,
+                event.agent,
                 event.hold_seconds,
                 event.caller_number,
             ]

@@ -54,6 +54,7 @@ class Access:
     denied: int = 403
     anonymous: int = 302  # to the login page
     public: bool = False  # anonymous gets ``ok`` too
+    token: bool = False  # the API: each role sends its own API token, anonymous none
     overrides: dict[str, int] = field(default_factory=dict)  # principal -> status
 
     def expected(self, principal: str) -> int:
@@ -77,6 +78,11 @@ def public(ok: int = 200) -> Access:
 def signed() -> Access:
     # Webhooks of the telephony platform: POST only, with an HMAC signature; GET → 405.
     return Access(STAFF_ROLES, ok=405, public=True)
+
+
+def api(*names: str, **options: Any) -> Access:
+    # The integration API (issue 15): token authentication only; no token is 401.
+    return roles(*names, token=True, anonymous=401, **options)
 
 
 def staff(ok: int = 200) -> Access:
@@ -185,6 +191,21 @@ EXPECTED: dict[str, Access] = {
     "chat:contact_transcript": roles(*STAFF_ROLES, ok=404),  # the contact has no chat
     "surveys_api:telephony_survey": signed(),
     "telephony_api:events": signed(),
+    # The integration API (issue 15, docs/api.md): schema and docs are public; the rest needs
+    # a token and gives its user exactly the desk's rights.
+    "api:schema": public(),
+    "api:docs": public(),
+    "api:contacts": api(*DESK),
+    # A front-office contact: the other desk queues do not see it (404); roles that read no
+    # contacts are refused (403).
+    "api:contact": api(
+        "front_office", "team_lead", overrides={"pgjo_nurse": 404, "childcare_handler": 404}
+    ),
+    "api:escalate": api(*DESK, ok=405),  # POST only
+    "api:close": api(*DESK, ok=405),
+    "api:reopen": api(*DESK, ok=405),
+    "api:reasons": api(*STAFF_ROLES),
+    "api:referrals": api(*STAFF_ROLES),
     # The management site: staff (the administrator role) only; others to its login page.
     "admin:index": roles("administrator", denied=302),
     "admin:login": Access(frozenset({"administrator"}), ok=302, denied=200, anonymous=200),
@@ -211,6 +232,7 @@ ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     "auth.group": (True, False),
     "core.closingday": (True, True),
     "telephony.servicelevelcontract": (True, True),
+    "telephony.agentmapping": (True, True),  # the platform's agent ids (issue 15)
     "surveys.lowscorerule": (True, False),
     "surveys.surveyversion": (True, False),
     "feedback.localteam": (True, True),
@@ -273,10 +295,10 @@ def _kwargs(key: str, route: str, world: World) -> dict[str, Any]:
         "contact_id": world.contact_id,
         "article_id": world.article_id,
         "kind": "reason",
-        "pk": world.reason_id,
         "token": "onbekend-token",
         "app_label": "auth",
         "content_type_id": MISSING_ID,
+        "pk": world.contact_id if key.startswith("api:") else world.reason_id,
     }
     if key.startswith("admin:auth_user_") or key == "admin:auth_user_password_change":
         by_name["object_id"] = by_name["id"] = world.user_id
@@ -351,13 +373,30 @@ def test_the_table_catches_a_new_page(settings: Any) -> None:
         test_every_url_pattern_is_in_the_table()
 
 
+@pytest.fixture
+def api_tokens(principals: dict[str, Client]) -> dict[str, dict[str, str]]:
+    """Per principal, the headers of an API token of the same user (anonymous: none)."""
+    from kglijn.api.services import token_create
+
+    headers = {ANONYMOUS: {}}
+    for role in ROLES:
+        _row, key = token_create(user=User.objects.get(username=role))
+        headers[role] = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    return headers
+
+
 @pytest.mark.django_db
-def test_role_url_matrix(principals: dict[str, Client], world: World) -> None:
+def test_role_url_matrix(
+    principals: dict[str, Client], api_tokens: dict[str, dict[str, str]], world: World
+) -> None:
     wrong = []
     for key, route, access in _cases():
         url = _url(key, route, world)
         for principal in PRINCIPALS:
-            response = principals[principal].get(url)
+            if access.token:
+                response = Client().get(url, **api_tokens[principal])
+            else:
+                response = principals[principal].get(url)
             expected = access.expected(principal)
             if response.status_code != expected:
                 wrong.append(f"{key} {url} as {principal}: {response.status_code} != {expected}")

@@ -176,12 +176,6 @@ def _errors(response) -> list[tuple[str, str]]:
             {"call_id": "call-123"},
             [
                 ("survey_id", "This field is required."),
-                ("answered_at", "This field is required."),
-                (
-                    "complete",
-                    "Required: true when every question was answered, false when the caller "
-                    "hung up.",
-                ),
                 ("answers", "Expected an object of criterion: score or null."),
             ],
             id="missing-fields",

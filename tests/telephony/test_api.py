@@ -468,29 +468,44 @@ def test_a_batch_of_500_events_is_accepted(client) -> None:
     assert Call.objects.filter(state="waiting").count() == 500
 
 
-def test_an_unknown_agent_is_422_and_stores_nothing(client, agent07) -> None:
+def test_an_unknown_agent_is_stored_and_applied_with_its_raw_id(client, agent07) -> None:
+    # The platform cannot fix an agent id kglijn does not know: refusing it (422, before
+    # issue 15) dropped the answer and the call counted as not answered.
     batch = [
         event("e1", "offered", "c1", T0, queue="front"),
         event("e2", "answered", "c1", seconds(4), agent="agent99"),
+        event("e3", "ended", "c1", seconds(60)),
     ]
 
     response = post(client, batch)
 
-    assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {
-            "index": 1,
-            "field": "agent",
-            "message": response.json()["errors"][0]["message"],
-        }
-    ]
-    assert "agent99" in response.json()["errors"][0]["message"]
-    assert (CallEvent.objects.count(), Call.objects.count()) == (0, 0)
+    assert response.status_code == 201
+    assert response.json()["accepted"] == 3
+    answered = CallEvent.objects.get(event_id="e2")
+    assert (answered.agent_id, answered.agent_ref) == (None, "agent99")
+    call = Call.objects.get(call_id="c1")
+    assert call.answered_at == seconds(4)
+    assert call.agent_id is None
+    leg = CallLeg.objects.get(call=call)
+    assert (leg.outcome, leg.agent_id) == ("answered", None)
+    contact = Contact.objects.get(external_id="c1")
+    assert (contact.status, contact.handler_id, contact.answered_at) == ("open", None, seconds(4))
+
+
+def test_a_known_agent_keeps_its_raw_id_too(client, agent07) -> None:
+    post(client, [event("e1", "offered", "c1", T0, queue="front")])
+
+    post(client, event("e2", "answered", "c1", seconds(4), agent="agent07"))
+
+    answered = CallEvent.objects.get(event_id="e2")
+    assert (answered.agent_id, answered.agent_ref) == (agent07.pk, "agent07")
 
 
 def test_an_inactive_user_is_not_an_agent(client, agent07) -> None:
     User.objects.filter(pk=agent07.pk).update(is_active=False)
+    post(client, event("e1", "offered", "c1", T0, queue="front"))
 
     response = post(client, event("e2", "answered", "c1", seconds(4), agent="agent07"))
 
-    assert response.status_code == 422
+    assert response.status_code == 201
+    assert CallEvent.objects.get(event_id="e2").agent_id is None

@@ -135,3 +135,23 @@ def test_other_paths_are_django(call_agents) -> None:
     assert status == 200
     assert headers["content-type"].startswith("text/html")
     assert b"csrfmiddlewaretoken" in body
+
+
+def test_an_unknown_agent_is_accepted_here_too(call_agents, settings) -> None:
+    # Issue 15: the lean endpoint applies the same rule as the Django view.
+    settings.KGLIJN_TELEPHONY_APPLY = "background"
+    events = [
+        {"id": "u1", "type": "offered", "call_id": "cu", "at": "2023-03-06T09:00:00+01:00",
+         "queue": "front"},
+        {"id": "u2", "type": "answered", "call_id": "cu", "at": "2023-03-06T09:00:09+01:00",
+         "agent": "PLATFORM-77"},
+    ]  # fmt: skip
+    body, headers = _signed(events)
+
+    status, _headers, answer = _request("POST", URL, body, headers)
+
+    assert status == 202
+    assert json.loads(answer)["accepted"] == 2
+    settle()
+    assert CallEvent.objects.get(event_id="u2").agent_ref == "PLATFORM-77"
+    assert Call.objects.get(call_id="cu").answered_at is not None

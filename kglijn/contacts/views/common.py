@@ -73,8 +73,10 @@ def describe_audit_detail(event: AuditEvent) -> str:
         parts.append(_("attachment downloaded"))
     if detail.get("purpose") == "survey_invitation":
         parts.append(_("address read for the satisfaction survey invitation"))
+    if detail.get("via") == "api":
+        parts.append(_("through the API"))
     known = {"from", "to", "channel", "office", "anonymous", "fields", "health_note"}
-    known |= {"mail_in", "mail_out", "mail_resend", "attachment", "purpose", "invitation"}
+    known |= {"mail_in", "mail_out", "mail_resend", "attachment", "purpose", "invitation", "via"}
     parts += [f"{key}: {value}" for key, value in detail.items() if key not in known]
     return " · ".join(str(part) for part in parts)
 
