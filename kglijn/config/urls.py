@@ -8,7 +8,6 @@ from kglijn.servicelevels.urls import telephony_urlpatterns as service_level_url
 from kglijn.telephony.urls import urlpatterns as telephony_urlpatterns
 
 
-
 class FaviconRedirect(RedirectView):
     """/favicon.ico, which browsers and tools ask for without reading the page: our SVG icon.
 

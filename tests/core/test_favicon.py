@@ -25,7 +25,9 @@ def test_the_icon_is_a_static_file_and_an_svg() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/login/", "/contact/", "/chat/", "/feedback/bedankt/", "/tevredenheid/bedankt/"])
+@pytest.mark.parametrize(
+    "url", ["/login/", "/contact/", "/chat/", "/feedback/bedankt/", "/tevredenheid/bedankt/"]
+)
 def test_staff_and_public_pages_link_the_icon(url: str) -> None:
     response = Client().get(url)
 
