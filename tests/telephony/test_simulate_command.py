@@ -52,14 +52,25 @@ def _simulate(*args: str) -> None:
         call_command("simulate", "calls", *DAY, *args, verbosity=0)
 
 
-def test_the_url_defaults_to_make_runs_address_or_kglijn_url() -> None:
-    parser = simulate.Command().create_parser("kglijn", "simulate")
-    calls = parser._subparsers._group_actions[0].choices["calls"]  # type: ignore[union-attr]
+def test_the_url_defaults_to_make_runs_address_or_kglijn_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def calls_help() -> tuple[str, str]:
+        with translation.override("en"):
+            parser = simulate.Command().create_parser("kglijn", "simulate")
+        subparsers = parser._subparsers._group_actions[0]  # type: ignore[union-attr]
+        calls = subparsers.choices["calls"]  # type: ignore[attr-defined]
+        return calls.get_default("url"), " ".join(calls.format_help().split())
 
-    assert simulate.DEFAULT_URL == "http://127.0.0.1:8000"
-    if "KGLIJN_URL" not in os.environ:
-        assert calls.get_default("url") == "http://127.0.0.1:8000"
-    assert "default: %(default)s" in next(a.help for a in calls._actions if a.dest == "url")
+    monkeypatch.delenv("KGLIJN_URL", raising=False)
+    url, text = calls_help()
+    assert url == simulate.DEFAULT_URL == "http://127.0.0.1:8000"
+    assert "(default: http://127.0.0.1:8000, from KGLIJN_URL when set;" in text
+
+    monkeypatch.setenv("KGLIJN_URL", "http://127.0.0.1:8001")
+    url, text = calls_help()
+    assert url == "http://127.0.0.1:8001"
+    assert "(default: http://127.0.0.1:8001, from KGLIJN_URL when set;" in text
 
 
 @pytest.mark.django_db
@@ -122,7 +133,6 @@ def test_ctrl_c_ends_with_one_line_and_status_130(tmp_path: Path, silent_server:
         "KGLIJN_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "kglijn.config.settings",
         "PYTHONUNBUFFERED": "1",
-        "LANGUAGE": "en",
     }
     command = [sys.executable, "-m", "kglijn.cli", "simulate", "--verbosity", "0", "calls"]
     process = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
@@ -143,8 +153,11 @@ def test_ctrl_c_ends_with_one_line_and_status_130(tmp_path: Path, silent_server:
         process.kill()
         process.wait()
 
-    # Then one line says so, without a traceback, and the exit status is the shell's 130
+    # Then one line says so (in Dutch, the default), without a traceback, and the exit status
+    # is the shell's 130
     assert process.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr
-    assert stderr.strip() == "Interrupted (Ctrl+C): 0 events were sent; they stay in kglijn."
+    assert stderr.strip() == (
+        "Onderbroken (Ctrl+C): 0 gebeurtenissen waren al verstuurd; die blijven in kglijn."
+    )
     assert "Service levels computed" not in stdout
