@@ -88,11 +88,11 @@ def test_without_live_it_refuses_to_write_the_day_into_the_register_unasked(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("answer", ["", "n", "no", "nee"])
+@pytest.mark.parametrize("answer", ["\n", "n\n", "no\n", "nee\n", ""])  # "": Ctrl+D
 def test_in_a_terminal_anything_but_yes_sends_nothing(
     answer: str, closed_port: int, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", _Terminal(answer + "\n"))
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
 
     with pytest.raises(CommandError, match=r"^nothing sent$"):
         _simulate("--url", f"http://127.0.0.1:{closed_port}")

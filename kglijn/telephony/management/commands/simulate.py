@@ -240,14 +240,15 @@ class Command(BaseCommand):
                 )
                 % {"day": day.isoformat()}
             )
-        answer = input(
-            _(
-                "Without --live these %(calls)d calls keep their times of %(day)s: they become "
-                "phone contacts of that day in the register and change its figures (reports, "
-                "service levels) for good. Continue? [y/N] "
-            )
-            % {"calls": calls, "day": day.isoformat()}
-        )
+        question = _(
+            "Without --live these %(calls)d calls keep their times of %(day)s: they become "
+            "phone contacts of that day in the register and change its figures (reports, "
+            "service levels) for good. Continue? [y/N] "
+        ) % {"calls": calls, "day": day.isoformat()}
+        try:
+            answer = input(question)
+        except EOFError:  # Ctrl+D: no
+            answer = ""
         if answer.strip().lower() not in YES:
             raise CommandError(_("nothing sent"))
 
