@@ -1,12 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from kglijn.servicelevels.urls import telephony_urlpatterns as service_level_urlpatterns
 from kglijn.telephony.urls import urlpatterns as telephony_urlpatterns
 
+
+class FaviconRedirect(RedirectView):
+    """/favicon.ico, which browsers and tools ask for without reading the page: our SVG icon.
+
+    Temporary (302): the static URL carries a content hash in production, which changes.
+    """
+
+    def get_redirect_url(self, *args: object, **kwargs: object) -> str:
+        return static("kglijn/favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("", RedirectView.as_view(pattern_name="contacts:desk", permanent=False)),
     path(
         "login/",

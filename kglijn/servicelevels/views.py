@@ -19,7 +19,13 @@ from django.views.decorators.http import require_GET
 from kglijn.core.dates import BoundedDateField
 from kglijn.core.excel import xlsx_response
 from kglijn.core.vocabulary import Office
-from kglijn.servicelevels.exports import columns, period_label, row_values, service_levels_xlsx
+from kglijn.servicelevels.exports import (
+    call_outcome_series,
+    columns,
+    period_label,
+    row_values,
+    service_levels_xlsx,
+)
 from kglijn.servicelevels.mail import email_service_levels_for
 from kglijn.servicelevels.mail import table_rows as email_table_rows
 from kglijn.servicelevels.phone import (
@@ -116,7 +122,6 @@ def _charts(report: ServiceLevelReport) -> dict[str, Any]:
     labels = [period_label(moment, report.period) for moment in report.periods()]
     offices = dict(Office.choices)
     levels = service_level_series(report)
-    by_start = {row.start: row for row in report.combined}
     return {
         "chart-service-level": {
             "kind": "line",
@@ -134,22 +139,8 @@ def _charts(report: ServiceLevelReport) -> dict[str, Any]:
             "stacked": True,
             "labels": labels,
             "datasets": [
-                {
-                    "label": _("Answered"),
-                    "data": [
-                        by_start[m].answered if m in by_start else 0 for m in report.periods()
-                    ],
-                },
-                {
-                    "label": _("Abandoned"),
-                    "data": [
-                        by_start[m].abandoned if m in by_start else 0 for m in report.periods()
-                    ],
-                },
-                {
-                    "label": _("Other"),
-                    "data": [by_start[m].other if m in by_start else 0 for m in report.periods()],
-                },
+                {"label": label, "data": data}
+                for label, data in call_outcome_series(report).items()
             ],
             "yTitle": _("Calls"),
         },
@@ -218,10 +209,13 @@ def service_levels_download(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("telephony.view_wallboard", raise_exception=True)
 def wallboard(request: HttpRequest) -> HttpResponse:
-    """The live wallboard; htmx asks for the board part again every few seconds."""
+    """The live wallboard; htmx asks for the board part again every few seconds.
+
+    ``?tv=1`` is the TV mode: no site header, menu or footer, the tiles fill the screen."""
     context = {
         "board": wallboard_figures(now=timezone.now()),
         "poll_seconds": WALLBOARD_POLL_SECONDS,
+        "tv": request.GET.get("tv") == "1",
     }
     if getattr(request, "htmx", False):
         return render(request, "telephony/wallboard.html#board", context)

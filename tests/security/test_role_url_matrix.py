@@ -98,6 +98,7 @@ REPORT = {"anonymous": 403}
 
 EXPECTED: dict[str, Access] = {
     "": public(ok=302),  # to the desk (which then asks to log in)
+    "favicon": public(ok=302),  # to the SVG icon among the static files
     "login": Access(frozenset(), ok=200, denied=302, anonymous=200),  # logged in: to the desk
     "logout": public(ok=405),  # POST only
     "set_language": public(ok=302),

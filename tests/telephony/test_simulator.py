@@ -575,7 +575,8 @@ def test_simulate_command_replays_to_a_running_server(
 
     settings.KGLIJN_TELEPHONY_SECRET = SECRET
     demo_users_ensure()
-    args = ["simulate", "calls", "--day", "2023-03-06", "--seed", "11", "--scale", "0.04"]
+    args = ["simulate", "calls", "--day", "2023-03-06", "--seed", "11", "--scale", "0.04",
+            "--into-register"]  # fmt: skip
 
     with translation.override("en"):  # the assertions read the English output
         call_command(*args, "--url", live_server.url, "--redeliver", "0.1", "--shuffle", "0.1",
@@ -611,7 +612,8 @@ def test_simulate_command_says_when_the_server_is_unreachable(settings: Any) -> 
         ),
     ):
         call_command("simulate", "calls", "--day", "2023-03-06", "--scale", "0.02",
-                     "--url", f"http://127.0.0.1:{port}", verbosity=0)  # fmt: skip
+                     "--into-register", "--url", f"http://127.0.0.1:{port}",
+                     verbosity=0)  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ from kglijn.telephony.simulation.replay import (
     replay,
 )
 from kglijn.telephony.simulation.simulator import DEFAULT_SEED, simulate_day
+
+DEFAULT_URL = "http://127.0.0.1:8000"  # `make run`'s address; KGLIJN_URL overrides it
+INTERRUPTED = 130  # the shell's exit status after Ctrl+C (128 + SIGINT)
+YES = frozenset({"y", "yes", "j", "ja"})
 
 
 def _day(value: str) -> dt.date:
@@ -83,7 +88,14 @@ class Command(BaseCommand):
             default=0.0,
             help=_("N seconds of the day per second (60: a minute a second); 0 = at once"),
         )
-        calls.add_argument("--url", default="http://127.0.0.1:8000", help=_("the kglijn server"))
+        calls.add_argument(
+            "--url",
+            default=os.environ.get("KGLIJN_URL") or DEFAULT_URL,
+            help=_(
+                "the running kglijn server (default: %(default)s, from KGLIJN_URL when set; "
+                "e.g. http://127.0.0.1:8001 after `make run PORT=8001`)"
+            ),
+        )
         calls.add_argument("--seed", type=int, default=DEFAULT_SEED)
         calls.add_argument(
             "--scale",
@@ -122,6 +134,16 @@ class Command(BaseCommand):
             ),
         )
         calls.add_argument(
+            "--into-register",
+            action="store_true",
+            help=_(
+                "without --live the calls keep the day's own times and become phone contacts of "
+                "that day in the register, changing its figures (reports, service levels) for "
+                "good: this says yes to that (in a terminal you are asked; elsewhere it is "
+                "refused without this)"
+            ),
+        )
+        calls.add_argument(
             "--target-seconds", type=int, default=DEFAULT_TARGET_SECONDS, help=_("for the report")
         )
         calls.add_argument(
@@ -138,6 +160,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._sent = 0
+        try:
+            self._simulate(options)
+        except KeyboardInterrupt:
+            # Ctrl+C: one line, no traceback, the shell's usual exit status.
+            self.stderr.write(
+                _("Interrupted (Ctrl+C): %(sent)d events were sent; they stay in kglijn.")
+                % {"sent": self._sent}
+            )
+            raise SystemExit(INTERRUPTED) from None
+
+    def _simulate(self, options: dict[str, Any]) -> None:
         day: dt.date = options["day"]
         speed: float = options["speed"]
         if speed < 0:
@@ -183,6 +217,8 @@ class Command(BaseCommand):
             }
         )
         if not options["dry_run"]:
+            if not options["live"] and not options["into_register"]:
+                self._confirm_into_register(day=day, calls=calls)
             self._post(events, options)
         self._report_levels(
             reference_service_levels(
@@ -191,6 +227,30 @@ class Command(BaseCommand):
                 short_abandon_seconds=options["short_abandon_seconds"],
             )
         )
+
+    def _confirm_into_register(self, *, day: dt.date, calls: int) -> None:
+        """Without --live the calls land in the register on their own day: only when asked to."""
+        if not sys.stdin.isatty():
+            raise CommandError(
+                _(
+                    "without --live the calls become phone contacts of %(day)s in the register "
+                    "and change that day's figures for good: add --into-register to do that, "
+                    "--live to show them as today's calls on the wallboard, or --dry-run to "
+                    "post nothing"
+                )
+                % {"day": day.isoformat()}
+            )
+        question = _(
+            "Without --live these %(calls)d calls keep their times of %(day)s: they become "
+            "phone contacts of that day in the register and change its figures (reports, "
+            "service levels) for good. Continue? [y/N] "
+        ) % {"calls": calls, "day": day.isoformat()}
+        try:
+            answer = input(question)
+        except EOFError:  # Ctrl+D: no
+            answer = ""
+        if answer.strip().lower() not in YES:
+            raise CommandError(_("nothing sent"))
 
     def _post(self, events: list[dict[str, Any]], options: dict[str, Any]) -> None:
         secret = _secret()
@@ -214,6 +274,7 @@ class Command(BaseCommand):
 
             def progress(count: int) -> None:
                 with lock:
+                    self._sent += count
                     bar.update(count)
 
             try:
