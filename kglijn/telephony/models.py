@@ -244,7 +244,7 @@ class AgentMapping(models.Model):
         verbose_name_plural = _("agent mappings")
 
     def __str__(self) -> str:
-        return f"{self.agent_ref} → {self.user_id}"
+        return f"{self.agent_ref} → {self.user.get_username() if self.user_id else '–'}"
 
 
 class ServiceLevelContract(models.Model):

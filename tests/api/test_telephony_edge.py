@@ -162,6 +162,8 @@ def test_mapping_an_agent_id_later_assigns_its_calls_contacts(
     # later events of the mapped id take the user straight away
     _unknown_agent_call(client, "c4", "PLATFORM-4711", offset=1200)
     assert Contact.objects.get(external_id="c4").handler == agent
+    # the admin's messages name the mapping by the user's name, not the user's id
+    assert str(AgentMapping.objects.get()) == "PLATFORM-4711 → jdevos"
 
     agent_mapping_delete(mapping=AgentMapping.objects.get(), by=administrator)
 
