@@ -260,3 +260,49 @@ def test_a_new_chat_with_the_survey_unanswered_asks_first(
     expect(page.get_by_role("button", name="Chat starten")).to_be_visible()
     chat.refresh_from_db()
     assert chat.survey_answered_at is None
+
+
+def test_the_nurse_sees_the_parent_leave_come_back_and_go(
+    page: Page, nurse_page: Page, chat_server: str, settings: Any
+) -> None:
+    base = chat_server
+    roles_sync()
+    user_create_with_role(
+        username="nurse1", password=PASSWORD, role_slug="pgjo_nurse", first_name="Griet"
+    )
+    log_in(nurse_page, base, "nurse1")
+    nurse_page.goto(f"{base}/chat/console/")
+    expect(nurse_page.locator("#console-connection")).to_have_text("Online: je ontvangt chats.")
+    start_chat(page, base, "Lien")
+    nurse_page.get_by_role("button", name="Chat van Lien aannemen").click()
+    expect(page.locator("[data-chat-status]")).to_have_text("Je chat met Griet.")
+    panel = nurse_page.locator(".chat-panel")
+    notice = panel.locator("[data-presence]")
+
+    page.reload()  # back within the grace: the nurse is not alarmed
+    expect(page.locator("[data-chat-status]")).to_have_text("Je chat met Griet.")
+    page.goto("about:blank")  # the parent closes the chat without ending it
+    left = time.monotonic()
+    expect(notice).to_have_text(
+        "De ouder is niet meer verbonden. Zonder verbinding eindigt de chat vanzelf na 45 "
+        "seconden.",
+        timeout=20_000,
+    )
+    assert time.monotonic() - left > 6  # shown after the grace, not at the first blip
+    page.goto(f"{base}/chat/")
+    expect(notice).to_have_text("De ouder is terug.")
+
+    settings.KGLIJN_CHAT_PRESENCE_TIMEOUT = 1
+    page.goto("about:blank")
+    time.sleep(2)
+    nurse_page.reload()  # the console's hello sweeps (as its ping does every 25 s)
+    panel = nurse_page.locator(".chat-panel")
+    expect(panel.locator("[data-presence]")).to_have_text(
+        "De ouder heeft het gesprek verlaten. Je kunt het afronden."
+    )
+    expect(panel.get_by_role("link", name="Afronden")).to_be_visible()
+    expect(panel.locator(".msg--system .msg__system").last).to_contain_text(
+        "De ouder heeft het gesprek verlaten (niet meer verbonden)."
+    )
+    chat = Chat.objects.get()
+    assert (chat.status, chat.ended_by) == (ChatStatus.ENDED, "left")
