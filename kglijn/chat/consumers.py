@@ -10,6 +10,9 @@ channel layer delivers them. Consumers only call services and selectors.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,11 +34,20 @@ from kglijn.chat.presenters import RawMessage, message_payload
 from kglijn.chat.tokens import COOKIE_NAME, chat_token_read
 from kglijn.core.provinces import province_label
 
+logger = logging.getLogger("kglijn.chat")
+
 PARENT_LANGUAGE = "nl-be"  # the public widget is Dutch, like the other public pages
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 MAX_FRAME = 16_000  # characters of one incoming frame; a message has at most 2,000
 TYPING_INTERVAL = 1.0  # seconds between two relayed "is typing" signals of one connection
+HEARTBEAT_MAX = 15.0  # seconds between two "the parent is still here" writes of a parent socket
+
+
+def heartbeat_interval() -> float:
+    """How often an open parent socket refreshes the parent's last-seen time: well within the
+    presence timeout, from the server (a background tab's timers may run once a minute)."""
+    return max(1.0, min(HEARTBEAT_MAX, settings.KGLIJN_CHAT_PRESENCE_TIMEOUT / 3))
 
 
 def _int(value: Any) -> int | None:
@@ -194,6 +206,7 @@ class ParentConsumer(_ChatSocket):
     last_sent: int = 0
     status: str = ""
     typing_at: float = 0.0
+    heartbeat: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         chat_id = chat_token_read(self.scope.get("cookies", {}).get(COOKIE_NAME))
@@ -203,12 +216,34 @@ class ParentConsumer(_ChatSocket):
         self.chat_id = chat_id
         await self.channel_layer.group_add(push.chat_group(chat_id), self.channel_name)
         await self.channel_layer.group_add(push.WAITING_GROUP, self.channel_name)
+        await _write(services.chat_parent_connected, chat_id=chat_id, now=timezone.now())
+        self.heartbeat = asyncio.create_task(self._beat())
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "chat_id"):
+            if self.heartbeat is not None:
+                self.heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.heartbeat
+                self.heartbeat = None
+                # Only a socket that counted itself in counts itself out.
+                await _write(
+                    services.chat_parent_disconnected, chat_id=self.chat_id, now=timezone.now()
+                )
             await self.channel_layer.group_discard(push.chat_group(self.chat_id), self.channel_name)
             await self.channel_layer.group_discard(push.WAITING_GROUP, self.channel_name)
+
+    async def _beat(self) -> None:
+        """While this socket is open the parent is present: refresh the last-seen time (in the
+        database, so every server process and the sweeper see it; a dead process stops it)."""
+        interval = heartbeat_interval()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await _db(services.chat_parent_seen)(chat_id=self.chat_id, now=timezone.now())
+            except Exception:  # a database hiccup must not end the heartbeat
+                logger.exception("chat %s: parent heartbeat failed", self.chat_id)
 
     async def _send_state(self) -> None:
         state = await _db(_parent_state)(self.chat_id)
@@ -243,8 +278,11 @@ class ParentConsumer(_ChatSocket):
         whatever the channel layer did not deliver (it drops events for a full channel)."""
         if not self.ready:
             return
+        await _db(services.chat_parent_seen)(chat_id=self.chat_id, now=timezone.now())
         if self.status == ChatStatus.QUEUED:
             await _write(_close_if_after_hours, self.chat_id)
+            # Waiting parents keep the queue honest even when no console is open.
+            await _write(services.chat_presence_sweep, now=timezone.now())
         status = self.status
         await self._send_state()
         if self.status != status:
@@ -288,6 +326,9 @@ class ParentConsumer(_ChatSocket):
         if self.ready:
             await self._send_state()
 
+    async def chat_presence(self, event: dict[str, Any]) -> None:
+        """The parent's own presence: nothing to show to the parent."""
+
     async def queue_changed(self, event: dict[str, Any]) -> None:
         if self.ready and self.status == ChatStatus.QUEUED:
             snapshot = selectors.QueueSnapshot.from_event(event)
@@ -320,6 +361,7 @@ def _chat_summary(chat: Chat, language: str) -> dict[str, Any]:
             "accepted_at": chat.accepted_at.isoformat() if chat.accepted_at else None,
             "wait_seconds": chat.wait_seconds,
             "ended_by": chat.ended_by,
+            "parent_present": chat.parent_connections > 0,
             "wrapup_url": f"/chat/console/{chat.pk}/wrap-up/",
         }
 
@@ -427,6 +469,7 @@ class ConsoleConsumer(_ChatSocket):
     async def on_hello(self, content: dict[str, Any]) -> None:
         seen_raw = content.get("seen")
         seen = seen_raw if isinstance(seen_raw, dict) else {}
+        await _write(services.chat_presence_sweep, now=timezone.now())
         await self.send_json(await _db(_console_queue)(self.user, self.language))
         await self.send_json(await _db(_colleagues)(self.user))
         mine = await _db(_my_chat_ids)(self.user)
@@ -438,6 +481,8 @@ class ConsoleConsumer(_ChatSocket):
         """Every 25 s: still online, the colleagues, and a catch-up from the database of my
         chats and their messages (the channel layer drops events for a full channel)."""
         await _db(services.presence_touch)(channel_name=self.channel_name, now=timezone.now())
+        # Parents gone longer than the presence timeout leave the queue / their chat ends.
+        await _write(services.chat_presence_sweep, now=timezone.now())
         await self.send_json(await _db(_colleagues)(self.user))
         if not self.ready:
             return
@@ -527,6 +572,14 @@ class ConsoleConsumer(_ChatSocket):
             summary = await _db(_nurse_chat)(self.user, chat_id, self.language)
             if summary is not None:
                 await self.send_json(summary)
+
+    async def chat_presence(self, event: dict[str, Any]) -> None:
+        """The parent of one of my chats lost or regained their connection."""
+        chat_id = int(event["chat"])
+        if self.ready and chat_id in self.chats:
+            await self.send_json(
+                {"type": "presence", "chat": chat_id, "present": bool(event.get("present"))}
+            )
 
     async def queue_entries(self, event: dict[str, Any]) -> None:
         if self.ready:

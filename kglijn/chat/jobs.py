@@ -1,10 +1,12 @@
-"""The chat's job for `kglijn worker` (settings.KGLIJN_WORKER_JOBS): transcript retention."""
+"""The chat's jobs for `kglijn worker` (settings.KGLIJN_WORKER_JOBS): transcript retention and
+the parents' presence timeout."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from kglijn.chat.selectors import chats_to_purge
+from kglijn.chat.services import chat_presence_sweep as _presence_sweep
 from kglijn.chat.services import chat_transcript_purge, presence_purge
 from kglijn.core.worker import stop_requested
 
@@ -23,3 +25,10 @@ def chat_transcripts_purge(*, now: dt.datetime) -> int:
         if chat_transcript_purge(chat_id=chat_id, now=now):
             done += 1
     return done
+
+
+def chat_presence_sweep(*, now: dt.datetime) -> int:
+    """End the chats whose parent has been gone longer than KGLIJN_CHAT_PRESENCE_TIMEOUT (the
+    consoles and waiting parents also sweep on their pings; this covers the hours without
+    any). Returns the number of chats ended."""
+    return _presence_sweep(now=now)

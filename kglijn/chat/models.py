@@ -30,6 +30,7 @@ class EndedBy(models.TextChoices):
     PARENT = "parent", _("the parent")
     NURSE = "nurse", _("the nurse")
     CLOSING = "closing", _("closing time")
+    LEFT = "left", _("the parent left (no longer connected)")
 
 
 class Sender(models.TextChoices):
@@ -46,6 +47,7 @@ class SystemEvent(models.TextChoices):
     ENDED_PARENT = "ended_parent", _("ended by the parent")
     ENDED_NURSE = "ended_nurse", _("ended by the nurse")
     ENDED_CLOSING = "ended_closing", _("ended at closing time")
+    ENDED_LEFT = "ended_left", _("ended: the parent left")
 
 
 class Chat(models.Model):
@@ -80,6 +82,12 @@ class Chat(models.Model):
         related_name="chats",
     )
     last_seq = models.PositiveIntegerField(_("last message number"), default=0)
+    # The parent's presence (docs/chat.md "Presence"): the open parent sockets, and when the
+    # parent was last known to be connected (refreshed by the consumer while a socket is open,
+    # set at the last disconnect). A waiting or running chat whose parent has not been seen for
+    # KGLIJN_CHAT_PRESENCE_TIMEOUT seconds is ended by the sweeper (EndedBy.LEFT).
+    parent_connections = models.PositiveSmallIntegerField(_("parent connections"), default=0)
+    parent_seen_at = models.DateTimeField(_("parent last seen"), null=True, blank=True)
     contact = models.OneToOneField(
         Contact,
         verbose_name=_("contact"),

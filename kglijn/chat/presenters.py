@@ -93,6 +93,10 @@ def system_text(event: str, *, viewer: Viewer, author_name: str) -> str:
         return _("The parent ended the conversation.")
     if event == SystemEvent.ENDED_NURSE:
         return _("The nurse ended the conversation.")
+    if event == SystemEvent.ENDED_LEFT:
+        if viewer == "parent":
+            return _("The conversation was ended because you were no longer connected.")
+        return _("The parent left the conversation (no longer connected).")
     if event == SystemEvent.ENDED_CLOSING:
         return _(
             "The chat has closed before a nurse could answer you. Call us on %(phone)s or "

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kglijn.chat import push
@@ -187,7 +188,11 @@ def chat_start(*, first_name: str = "", postcode: str = "", now: dt.datetime) ->
     if cap > 0 and Chat.objects.filter(status=ChatStatus.QUEUED).count() >= cap:
         raise ChatQueueFull
     chat = Chat.objects.create(
-        office=Office.PGJO, first_name=first_name, province=province, created_at=now
+        office=Office.PGJO,
+        first_name=first_name,
+        province=province,
+        created_at=now,
+        parent_seen_at=now,  # the page's socket has some seconds to connect
     )
     push.push_queue_changed()
     return chat
@@ -392,6 +397,7 @@ _END_EVENT: dict[str, str] = {
     EndedBy.PARENT: SystemEvent.ENDED_PARENT,
     EndedBy.NURSE: SystemEvent.ENDED_NURSE,
     EndedBy.CLOSING: SystemEvent.ENDED_CLOSING,
+    EndedBy.LEFT: SystemEvent.ENDED_LEFT,
 }
 
 
@@ -408,6 +414,11 @@ def chat_end(*, chat_id: int, ended_by: str, now: dt.datetime, nurse: User | Non
         return chat
     if ended_by not in _END_EVENT:
         raise ChatError(_("Unknown sender."), code="sender")
+    return _end(chat, ended_by=ended_by, now=now, nurse=nurse)
+
+
+def _end(chat: Chat, *, ended_by: str, now: dt.datetime, nurse: User | None = None) -> Chat:
+    """End a locked, waiting or running chat."""
     chat.status = ChatStatus.ENDED
     chat.ended_at = now
     chat.ended_by = ended_by
@@ -544,6 +555,77 @@ def chat_survey_answer(
     chat.survey_answers = dict(answers)
     chat.survey_remark = remark.strip()
     chat.save(update_fields=["survey_answered_at", "survey_answers", "survey_remark"])
+
+
+# --- the parent's presence (docs/chat.md "Presence") -------------------------------------------
+
+_OPEN = (ChatStatus.QUEUED, ChatStatus.ACTIVE)
+
+
+def presence_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=max(1, int(settings.KGLIJN_CHAT_PRESENCE_TIMEOUT)))
+
+
+def _push_parent_presence(chat_id: int, *, present: bool) -> None:
+    push.push(
+        push.chat_group(chat_id), {"type": "chat.presence", "chat": chat_id, "present": present}
+    )
+
+
+@transaction.atomic
+def chat_parent_connected(*, chat_id: int, now: dt.datetime) -> None:
+    """A parent's socket opened: one more connection, seen now. The chat's nurse is told the
+    parent is back when this is the parent's only connection."""
+    chat = Chat.objects.select_for_update().filter(pk=chat_id, status__in=_OPEN).first()
+    if chat is None:
+        return
+    chat.parent_connections += 1
+    chat.parent_seen_at = now
+    chat.save(update_fields=["parent_connections", "parent_seen_at"])
+    if chat.parent_connections == 1 and chat.status == ChatStatus.ACTIVE:
+        _push_parent_presence(chat.pk, present=True)
+
+
+@transaction.atomic
+def chat_parent_disconnected(*, chat_id: int, now: dt.datetime) -> None:
+    """A parent's socket closed: the timeout counts from now. The chat's nurse is told when the
+    parent has no connection left (the console shows it after a short grace)."""
+    chat = Chat.objects.select_for_update().filter(pk=chat_id, status__in=_OPEN).first()
+    if chat is None:
+        return
+    chat.parent_connections = max(0, chat.parent_connections - 1)
+    chat.parent_seen_at = now
+    chat.save(update_fields=["parent_connections", "parent_seen_at"])
+    if chat.parent_connections == 0 and chat.status == ChatStatus.ACTIVE:
+        _push_parent_presence(chat.pk, present=False)
+
+
+def chat_parent_seen(*, chat_id: int, now: dt.datetime) -> None:
+    """Heartbeat of an open parent socket: the parent is still there."""
+    Chat.objects.filter(pk=chat_id, status__in=_OPEN).update(parent_seen_at=now)
+
+
+def chat_presence_sweep(*, now: dt.datetime) -> int:
+    """End the waiting and running chats whose parent has not been seen for the presence
+    timeout (KGLIJN_CHAT_PRESENCE_TIMEOUT): a waiting one leaves the queue, a running one is
+    ended by the parent's leaving and waits for the nurse's wrap-up. Safe in several processes
+    at once (each chat is re-checked under its row lock). Returns the number of chats ended."""
+    cutoff = now - presence_timeout()
+    stale = Q(parent_seen_at__lt=cutoff) | Q(parent_seen_at__isnull=True, created_at__lt=cutoff)
+    ended = 0
+    for chat_id in Chat.objects.filter(stale, status__in=_OPEN).values_list("pk", flat=True):
+        with transaction.atomic():
+            chat = Chat.objects.select_for_update().filter(pk=chat_id, status__in=_OPEN).first()
+            if chat is None:
+                continue
+            seen = chat.parent_seen_at or chat.created_at
+            if seen >= cutoff:
+                continue  # came back meanwhile
+            _end(chat, ended_by=EndedBy.LEFT, now=now)
+            ended += 1
+    if ended:
+        logger.info("chat presence: %s chat(s) ended, the parent left", ended)
+    return ended
 
 
 def presence_enter(*, user: User, channel_name: str, now: dt.datetime) -> None:

@@ -294,6 +294,7 @@ KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.surveys.invitations.invitations_schedule",
     "kglijn.telephony.jobs.callback_numbers_expire",
     "kglijn.chat.jobs.chat_transcripts_purge",
+    "kglijn.chat.jobs.chat_presence_sweep",
     "kglijn.mail.imap.mailbox_poll",
     "kglijn.outbox.services.outbox_send",
     "kglijn.core.tasks.tasks_run",
@@ -360,6 +361,9 @@ KGLIJN_CHAT_MAX_PER_NURSE = int(os.environ.get("KGLIJN_CHAT_MAX_PER_NURSE", "3")
 KGLIJN_CHAT_RETENTION_DAYS = int(os.environ.get("KGLIJN_CHAT_RETENTION_DAYS", "90"))
 # "office": open during the PGJO office hours of the business calendar; "always": demo/bench only.
 KGLIJN_CHAT_HOURS = os.environ.get("KGLIJN_CHAT_HOURS", "office")
+# Seconds a waiting or running chat survives without its parent connected (a reload or a
+# network blip comes back well within it); then it is ended as "the parent left".
+KGLIJN_CHAT_PRESENCE_TIMEOUT = int(os.environ.get("KGLIJN_CHAT_PRESENCE_TIMEOUT", "45"))
 
 # --- The e-mail channel (issue 6, ADR 0010, docs/mail.md) ----------------------------------
 # The mailbox `kglijn worker` polls (IMAP4rev1); no host = no polling.

@@ -322,7 +322,11 @@ def test_typing_is_relayed_both_ways_and_not_stored(nurse: User) -> None:
         return nurse_frames, parent_frames
 
     nurse_frames, parent_frames = async_to_sync(scenario)()
-    assert nurse_frames == [{"type": "typing", "chat": chat.pk, "active": True}]
+    assert nurse_frames == [
+        # The parent connected only after the accept: the nurse learns the parent is there.
+        {"type": "presence", "chat": chat.pk, "present": True},
+        {"type": "typing", "chat": chat.pk, "active": True},
+    ]
     assert parent_frames == [{"type": "typing", "active": True}]
     assert ChatMessage.objects.filter(chat=chat).count() == 1  # the accept notice only
 

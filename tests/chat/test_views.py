@@ -227,3 +227,49 @@ def test_a_recorded_chat_survey_sits_on_the_contact(nurse: User) -> None:
     )
     contact = services.chat_wrap_up(chat_id=chat.pk, by=nurse, now=timezone.now())
     assert SurveyResponse.objects.get().contact_id == contact.pk
+
+
+CONFIRM_NEW = "Je hebt de vragenlijst nog niet ingevuld. Toch een nieuwe chat starten?"
+
+
+def test_a_new_chat_with_the_survey_unanswered_asks_first(nurse: User) -> None:
+    chat = ended_chat(nurse)
+    client = parent_client(chat)
+    response = client.post("/chat/new/")
+    html = response.content.decode()
+    # Asked, not dropped: the page asks, the cookie (and with it the survey) stays.
+    assert response.status_code == 200
+    assert CONFIRM_NEW in html
+    assert '<input type="hidden" name="confirm" value="1">' in html
+    assert "Ja, een nieuwe chat starten" in html
+    assert 'href="#survey-title">Nee, de vragenlijst invullen</a>' in html
+    assert 'action="/chat/survey/"' in html
+    assert client.cookies[COOKIE_NAME].value
+    assert CONFIRM_NEW not in client.get("/chat/").content.decode()
+    # "Yes": the browser forgets the chat; the survey was not answered.
+    response = client.post("/chat/new/", {"confirm": "1"})
+    assert response.status_code == 302
+    assert client.cookies[COOKIE_NAME].value == ""
+    chat.refresh_from_db()
+    assert chat.survey_answered_at is None
+
+
+def test_a_new_chat_without_an_open_survey_does_not_ask(nurse: User) -> None:
+    answered = ended_chat(nurse)
+    client = parent_client(answered)
+    client.post("/chat/survey/", {"waiting_time": "5"})
+    assert client.post("/chat/new/").status_code == 302
+    assert client.cookies[COOKIE_NAME].value == ""
+    unanswered = services.chat_start(now=timezone.now())
+    services.chat_end(chat_id=unanswered.pk, ended_by=EndedBy.PARENT, now=timezone.now())
+    client = parent_client(unanswered)
+    assert client.post("/chat/new/").status_code == 302
+    assert client.cookies[COOKIE_NAME].value == ""
+
+
+def test_a_parent_who_left_a_waiting_chat_sees_the_other_channels() -> None:
+    chat = services.chat_start(now=timezone.now() - dt.timedelta(minutes=5))
+    assert services.chat_presence_sweep(now=timezone.now()) == 1
+    html = parent_client(chat).get("/chat/").content.decode()
+    assert "Het gesprek is beëindigd omdat je niet meer verbonden was." in html
+    assert 'href="/contact/"' in html

@@ -22,7 +22,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from kglijn.accounts.services import roles_sync, user_create_with_role
+from kglijn.chat import services
 from kglijn.chat.models import Chat, ChatMessage, ChatStatus
+from kglijn.chat.tokens import COOKIE_NAME, chat_token_make
 from kglijn.contacts.models import Contact
 from kglijn.core.models import ClosingDay
 from kglijn.surveys.models import SurveyResponse
@@ -229,3 +231,78 @@ def test_a_flood_from_one_chat_is_rate_limited(page: Page, chat_server: str) -> 
     expect(page.get_by_label("Je bericht")).to_have_value(re.compile(r"bericht 11"))
     chat = Chat.objects.get()
     assert ChatMessage.objects.filter(chat=chat).count() == 10
+
+
+def test_a_new_chat_with_the_survey_unanswered_asks_first(
+    page: Page, chat_server: str, nurse: Any
+) -> None:
+    chat = services.chat_start(now=timezone.now())
+    services.chat_accept(chat_id=chat.pk, nurse=nurse, now=timezone.now())
+    services.chat_end(chat_id=chat.pk, ended_by="nurse", nurse=nurse, now=timezone.now())
+    page.context.add_cookies(
+        [{"name": COOKIE_NAME, "value": chat_token_make(chat_id=chat.pk), "url": chat_server}]
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{chat_server}/chat/")
+    expect(page.get_by_role("heading", name="Hoe tevreden ben je over deze chat?")).to_be_visible()
+
+    page.get_by_role("button", name="Een nieuwe chat starten").click()
+    question = page.get_by_role(
+        "heading", name="Je hebt de vragenlijst nog niet ingevuld. Toch een nieuwe chat starten?"
+    )
+    expect(question).to_be_focused()
+    page.screenshot(path=str(SCREENSHOTS / "chat-05-new-chat-confirm.png"), full_page=True)
+    # "No": back to the survey, which is still there.
+    page.get_by_role("link", name="Nee, de vragenlijst invullen").click()
+    expect(page.get_by_role("heading", name="Hoe tevreden ben je over deze chat?")).to_be_focused()
+
+    page.get_by_role("button", name="Ja, een nieuwe chat starten").click()
+    expect(page.get_by_role("button", name="Chat starten")).to_be_visible()
+    chat.refresh_from_db()
+    assert chat.survey_answered_at is None
+
+
+def test_the_nurse_sees_the_parent_leave_come_back_and_go(
+    page: Page, nurse_page: Page, chat_server: str, settings: Any
+) -> None:
+    base = chat_server
+    roles_sync()
+    user_create_with_role(
+        username="nurse1", password=PASSWORD, role_slug="pgjo_nurse", first_name="Griet"
+    )
+    log_in(nurse_page, base, "nurse1")
+    nurse_page.goto(f"{base}/chat/console/")
+    expect(nurse_page.locator("#console-connection")).to_have_text("Online: je ontvangt chats.")
+    start_chat(page, base, "Lien")
+    nurse_page.get_by_role("button", name="Chat van Lien aannemen").click()
+    expect(page.locator("[data-chat-status]")).to_have_text("Je chat met Griet.")
+    panel = nurse_page.locator(".chat-panel")
+    notice = panel.locator("[data-presence]")
+
+    page.reload()  # back within the grace: the nurse is not alarmed
+    expect(page.locator("[data-chat-status]")).to_have_text("Je chat met Griet.")
+    page.goto("about:blank")  # the parent closes the chat without ending it
+    left = time.monotonic()
+    expect(notice).to_have_text(
+        "De ouder is niet meer verbonden. Zonder verbinding eindigt de chat vanzelf na 45 "
+        "seconden.",
+        timeout=20_000,
+    )
+    assert time.monotonic() - left > 6  # shown after the grace, not at the first blip
+    page.goto(f"{base}/chat/")
+    expect(notice).to_have_text("De ouder is terug.")
+
+    settings.KGLIJN_CHAT_PRESENCE_TIMEOUT = 1
+    page.goto("about:blank")
+    time.sleep(2)
+    nurse_page.reload()  # the console's hello sweeps (as its ping does every 25 s)
+    panel = nurse_page.locator(".chat-panel")
+    expect(panel.locator("[data-presence]")).to_have_text(
+        "De ouder heeft het gesprek verlaten. Je kunt het afronden."
+    )
+    expect(panel.get_by_role("link", name="Afronden")).to_be_visible()
+    expect(panel.locator(".msg--system .msg__system").last).to_contain_text(
+        "De ouder heeft het gesprek verlaten (niet meer verbonden)."
+    )
+    chat = Chat.objects.get()
+    assert (chat.status, chat.ended_by) == (ChatStatus.ENDED, "left")

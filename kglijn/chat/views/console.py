@@ -66,6 +66,13 @@ def console_texts() -> dict[str, str]:
         "colleague": _("%(name)s (%(active)s chats)"),
         "transfer_confirm": _("Transfer this chat to the chosen colleague?"),
         "end_confirm": _("End this chat? The parent can no longer write."),
+        "parent_gone": _(
+            "The parent is no longer connected. Without a connection the chat ends by itself "
+            "after %(seconds)s seconds."
+        )
+        % {"seconds": int(settings.KGLIJN_CHAT_PRESENCE_TIMEOUT)},
+        "parent_back": _("The parent is back."),
+        "parent_left": _("The parent left the conversation. You can wrap it up."),
     }
 
 

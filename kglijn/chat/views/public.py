@@ -76,7 +76,9 @@ def _transcript_rows(chat: Chat) -> list[dict[str, Any]]:
     ]
 
 
-def _ended_context(chat: Chat, survey_form: SurveyForm | None = None) -> dict[str, Any]:
+def _ended_context(
+    chat: Chat, survey_form: SurveyForm | None = None, *, confirm_new: bool = False
+) -> dict[str, Any]:
     survey_open = chat.accepted_at is not None and chat.survey_answered_at is None
     if survey_open and survey_form is None:
         survey_form = SurveyForm(
@@ -88,7 +90,9 @@ def _ended_context(chat: Chat, survey_form: SurveyForm | None = None) -> dict[st
         "rows": _transcript_rows(chat),
         "survey_form": survey_form if survey_open else None,
         "survey_done": chat.survey_answered_at is not None,
-        "closed_unanswered": chat.ended_by == EndedBy.CLOSING,
+        "closed_unanswered": chat.accepted_at is None
+        and chat.ended_by in (EndedBy.CLOSING, EndedBy.LEFT),
+        "confirm_new": confirm_new and survey_open,
     }
 
 
@@ -213,8 +217,20 @@ def end(request: HttpRequest) -> HttpResponse:
 @public_page
 @require_POST
 def new_chat(request: HttpRequest) -> HttpResponse:
-    """Forget this browser's chat (its cookie) so the parent can start a new one."""
+    """Forget this browser's chat (its cookie) so the parent can start a new one. With the
+    satisfaction survey still unanswered the page asks first (no silent drop); the parent's
+    "yes" comes back with confirm=1."""
     chat = _chat_of(request)
+    if (
+        chat is not None
+        and chat.status in (ChatStatus.ENDED, ChatStatus.WRAPPED)
+        and chat.accepted_at is not None
+        and chat.survey_answered_at is None
+        and request.POST.get("confirm") != "1"
+    ):
+        return render(
+            request, "chat/widget.html", _context(request, **_ended_context(chat, confirm_new=True))
+        )
     if chat is not None and chat.status in (ChatStatus.QUEUED, ChatStatus.ACTIVE):
         services.chat_end(chat_id=chat.pk, ended_by=EndedBy.PARENT, now=timezone.now())
     response = redirect("chat:widget")

@@ -231,8 +231,43 @@
     wrapup.hidden = summary.status !== "ended";
     wrapup.href = summary.wrapup_url;
     if (ended) panel.querySelector("[data-typing]").hidden = true;
+    if (summary.status === "ended" && summary.ended_by === "left") {
+      window.clearTimeout(chat.goneTimer);
+      showPresence(chat, texts.parent_left);
+    } else if (ended) {
+      window.clearTimeout(chat.goneTimer);
+      showPresence(chat, "");
+    } else if (summary.parent_present === false) {
+      onPresence({ chat: chat.id, present: false });
+    }
     fillColleagues(chat);
     updateCounts();
+  }
+
+  // The parent's connection (docs/chat.md "Presence"): told after a short grace, so a reload
+  // or a network blip of a few seconds does not alarm the nurse.
+  var PRESENCE_GRACE_MS = 8000;
+
+  function showPresence(chat, text) {
+    var node = chat.panel.querySelector("[data-presence]");
+    node.textContent = text;
+    node.hidden = !text;
+  }
+
+  function onPresence(data) {
+    var chat = chats[data.chat];
+    if (!chat || chat.status !== "active") return;
+    window.clearTimeout(chat.goneTimer);
+    if (data.present) {
+      if (chat.goneShown) showPresence(chat, texts.parent_back);
+      chat.goneShown = false;
+      return;
+    }
+    chat.goneTimer = window.setTimeout(function () {
+      if (chat.status !== "active") return;
+      chat.goneShown = true;
+      showPresence(chat, texts.parent_gone);
+    }, PRESENCE_GRACE_MS);
   }
 
 
@@ -269,6 +304,7 @@
   function onRemoved(data) {
     var chat = chats[data.chat];
     if (!chat) return;
+    window.clearTimeout(chat.goneTimer);
     if (lastInput && chat.panel.contains(lastInput)) lastInput = null;
     chat.panel.remove();
     delete chats[data.chat];
@@ -310,6 +346,7 @@
         if (chats[data.chat]) chats[data.chat].panel.querySelector("[data-typing]").hidden = !data.active;
         break;
       case "removed": onRemoved(data); break;
+      case "presence": onPresence(data); break;
       case "error":
       case "rate_limited": onError(data); break;
       default: break;
