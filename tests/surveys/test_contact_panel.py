@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 def page(client: Client, user, contact, language: str = "en") -> str:
     assert client.login(username=user.username, password=PASSWORD)
-    response = client.get(f"/desk/contacts/{contact.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies["django_language"] = language  # chosen on the NL/EN switch
+    response = client.get(f"/desk/contacts/{contact.pk}/")
     assert response.status_code == 200
     return response.content.decode()
 
