@@ -46,8 +46,8 @@ def test_a_parent_answers_with_the_keyboard_and_the_link_works_once(
     page.set_viewport_size({"width": 390, "height": 844})
 
     page.goto(f"{base}/feedback/{token}/")
-    expect(page.locator("h1")).to_have_text("Uw mening telt")
-    expect(page.locator("legend")).to_have_text("Hoe tevreden bent u over dit huisbezoek?")
+    expect(page.locator("h1")).to_have_text("Je mening telt")
+    expect(page.locator("legend")).to_have_text("Hoe tevreden ben je over dit huisbezoek?")
 
     # Sending without a score: the error summary gets the focus and links to the first option.
     page.keyboard.press("Tab")  # skip link
