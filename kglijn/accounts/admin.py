@@ -60,10 +60,10 @@ _ADMINISTRATOR_ADD_FIELDSETS = (
 )
 
 
-class PasswordChangeForm(AdminPasswordChangeForm):
+class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
     """Django's, with its warning translated: Django glues it on in English, untranslatable."""
 
-    usable_password_help_text = format_lazy(
+    usable_password_help_text = format_lazy(  # type: ignore[assignment]  # lazy, like Django's
         '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
         SetUnusablePasswordMixin.usable_password_help_text,
         _("If disabled, the current password for this user will be lost."),

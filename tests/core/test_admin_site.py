@@ -69,7 +69,8 @@ def test_the_management_site_is_dutch_and_says_wijzigen(client, administrator) -
     assert ">Wijzigen<" in index
     assert "Verschil" not in index + users
     # The screen-reader headers of the model table, and the text above the add form.
-    assert "Link om toe te voegen" in index and "Add link" not in index
+    assert "Link om toe te voegen" in index
+    assert "Add link" not in index
     assert "Change or view list link" not in index
     assert "Nadat je een gebruiker hebt aangemaakt" in add
     assert "After you" not in add

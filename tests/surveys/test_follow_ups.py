@@ -71,9 +71,7 @@ def test_marking_a_task_done_records_the_outcome(client, team_lead, teams) -> No
     task = low_score(agents["agent-a"])
     login(client, team_lead)
 
-    response = client.post(
-        f"{URL}{task.pk}/done/", {"outcome": "Ouder teruggebeld."}
-    )
+    response = client.post(f"{URL}{task.pk}/done/", {"outcome": "Ouder teruggebeld."})
 
     assert response.status_code == 302
     assert response["Location"] == URL
@@ -89,9 +87,7 @@ def test_an_empty_outcome_is_refused_and_changes_nothing(client, team_lead, team
     task = low_score(agents["agent-a"])
     before = survey_snapshot()
 
-    response = login(client, team_lead).post(
-        f"{URL}{task.pk}/done/", {"outcome": "  "}
-    )
+    response = login(client, team_lead).post(f"{URL}{task.pk}/done/", {"outcome": "  "})
 
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
@@ -261,9 +257,7 @@ def test_an_unchanged_or_blank_wording_is_refused(client, information_manager) -
     before = survey_snapshot()
 
     same = client.post("/surveys/wording/", wording_form())
-    blank = client.post(
-        "/surveys/wording/", wording_form(**{"courtesy-text_nl": ""})
-    )
+    blank = client.post("/surveys/wording/", wording_form(**{"courtesy-text_nl": ""}))
 
     assert (same.status_code, blank.status_code) == (400, 400)
     assert "Nothing changed: the wording is the same." in same.content.decode()

@@ -308,7 +308,7 @@ def _distribution_sheet(book: _Book, analysis: SatisfactionAnalysis) -> None:
 
 
 def _changes_sheet(book: _Book, analysis: SatisfactionAnalysis) -> None:
-    # "Change" alone is Django admin's "Wijzigen" (a link); here it is the difference between months.
+    # "Change" alone is Django admin's "Wijzigen" (a link); here: the difference between months.
     sheet = book.workbook.add_worksheet(pgettext("difference between two months", "Change"))
     sheet.write_row(
         0,
