@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 import kglijn
+from kglijn.knowledge.demo_content import demo_articles
 from kglijn.mail.answer_templates import ANSWER_TEMPLATES, GREETING, SIGNATURE
 from kglijn.mail.outbound import DEFAULT_SUBJECT
 from kglijn.surveys.services import survey_version_current
@@ -62,6 +63,8 @@ def test_no_template_writes_formal_dutch_itself() -> None:
 def test_the_mails_to_parents_say_je() -> None:
     texts = [DEFAULT_SUBJECT, GREETING, SIGNATURE]
     texts += [template.title + " " + template.text for template in ANSWER_TEMPLATES]
+    # The knowledge base's demo articles: the answers agents paste into mails.
+    texts += [article.title + " " + article.body for article in demo_articles()]
 
     assert [text for text in texts if formal(text)] == []
 
