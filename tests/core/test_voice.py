@@ -7,8 +7,11 @@ import gettext
 import re
 from pathlib import Path
 
+import django
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext as translate
 
 import kglijn
 from kglijn.knowledge.demo_content import demo_articles
@@ -86,3 +89,38 @@ def test_public_pages_say_je_to_an_english_browser_too(client: Client, url: str)
     assert response.status_code == 200
     assert " je " in text or "Je " in text
     assert formal(text) == []
+
+
+def _msgids(po: Path) -> set[str]:
+    """The msgids of a .po file (continued lines joined, escapes undone)."""
+    found: set[str] = set()
+    current: list[str] | None = None
+    for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith(("msgid ", "msgid_plural ")):
+            if current is not None:
+                found.add("".join(current))
+            current = [line.split(" ", 1)[1][1:-1]]
+        elif line.startswith('"') and current is not None:
+            current.append(line[1:-1])
+        else:
+            if current is not None:
+                found.add("".join(current))
+            current = None
+    return {msgid.replace('\\"', '"').replace("\\\\", "\\") for msgid in found}
+
+
+def test_the_django_messages_we_translate_are_still_djangos_and_dutch() -> None:
+    from kglijn.core.django_messages import DJANGO_MESSAGES, DJANGO_PLURAL_MESSAGES
+
+    django_root = Path(django.__file__).parent
+    django_msgids: set[str] = set()
+    for app in ("contrib/admin", "contrib/auth", "conf"):
+        django_msgids |= _msgids(django_root / app / "locale/en/LC_MESSAGES/django.po")
+    ours = {*DJANGO_MESSAGES, "Your password must contain at least %(min_length)d character."}
+
+    assert sorted(ours - django_msgids) == []  # Django dropped one: drop it here too
+    with translation.override("nl-be"):
+        assert [m for m in DJANGO_MESSAGES if translate(m) == m] == []
+        assert [m for m in DJANGO_MESSAGES if formal(translate(m))] == []
+        (minimum,) = DJANGO_PLURAL_MESSAGES
+        assert minimum % {"min_length": 8} == "Je wachtwoord moet minstens 8 tekens lang zijn."
