@@ -17,7 +17,7 @@ PASSWORD = "test-password-123"
 
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
-    # A request through LocaleMiddleware leaves its language active in the thread; without this
+    # A request through the middleware leaves its language active in the thread; without this
     # a test that asked for English would decide the language of the next test's messages.
     translation.activate(django_settings.LANGUAGE_CODE)
     yield

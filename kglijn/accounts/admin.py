@@ -24,11 +24,13 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kglijn.accounts.roles import ROLES
@@ -58,6 +60,16 @@ _ADMINISTRATOR_ADD_FIELDSETS = (
 )
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
+    """Django's, with its warning translated: Django glues it on in English, untranslatable."""
+
+    usable_password_help_text = format_lazy(  # type: ignore[assignment]  # lazy, like Django's
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
 def role_groups() -> QuerySet[Group]:
     """The groups an administrator may hand out: the seven roles, nothing else."""
     return Group.objects.filter(name__in=[role.group_name for role in ROLES])
@@ -67,6 +79,7 @@ class KglijnUserAdmin(_UserAdminBase):
     """Django's user admin, narrowed for the administrator role (rules: module docstring)."""
 
     list_display = ("username", "first_name", "last_name", "is_active", "is_staff")
+    change_password_form = PasswordChangeForm
     list_filter = ("is_active", "groups")
 
     # -- which fields -------------------------------------------------------------------------

@@ -26,37 +26,37 @@ ANSWER_TEMPLATES: tuple[AnswerTemplate, ...] = (
     AnswerTemplate(
         "ontvangst",
         "Ontvangstbevestiging",
-        "Bedankt voor uw bericht. We hebben uw vraag goed ontvangen onder referentie "
-        "{referentie}. U krijgt binnen twee werkdagen een antwoord.",
+        "Bedankt voor je bericht. We hebben je vraag goed ontvangen onder referentie "
+        "{referentie}. Je krijgt binnen twee werkdagen een antwoord.",
     ),
     AnswerTemplate(
         "meer-informatie",
         "Vraag om meer informatie",
-        "Om uw vraag goed te kunnen beantwoorden, hebben we nog wat meer informatie nodig. "
-        "Kunt u ons laten weten ",
+        "Om je vraag goed te kunnen beantwoorden, hebben we nog wat meer informatie nodig. "
+        "Kun je ons laten weten ",
     ),
     AnswerTemplate(
         "groeipakket",
         "Doorverwijzing Groeipakket",
-        "Voor vragen over het Groeipakket (de vroegere kinderbijslag) kunt u terecht bij uw "
-        "uitbetaler van het Groeipakket. Meer informatie vindt u op www.groeipakket.be.",
+        "Voor vragen over het Groeipakket (de vroegere kinderbijslag) kun je terecht bij je "
+        "uitbetaler van het Groeipakket. Meer informatie vind je op www.groeipakket.be.",
     ),
     AnswerTemplate(
         "consultatiebureau",
         "Afspraak in het consultatiebureau",
-        "Een afspraak in het consultatiebureau maakt u online via www.kindengezin.be of "
+        "Een afspraak in het consultatiebureau maak je online via www.kindengezin.be of "
         "telefonisch via de Kind en Gezin-Lijn op 078 150 100 (werkdagen van 8 tot 20 uur).",
     ),
     AnswerTemplate(
         "backoffice",
         "Doorgegeven aan een collega",
-        "We hebben uw vraag doorgegeven aan een collega die er meer over weet. Zij of hij "
-        "neemt zo snel mogelijk contact met u op. Uw referentie is {referentie}.",
+        "We hebben je vraag doorgegeven aan een collega die er meer over weet. Zij of hij "
+        "neemt zo snel mogelijk contact met je op. Je referentie is {referentie}.",
     ),
     AnswerTemplate(
         "nog-vragen",
         "Nog vragen?",
-        "Hebt u nog vragen? Antwoord gerust op deze mail of bel de Kind en Gezin-Lijn op "
+        "Heb je nog vragen? Antwoord gerust op deze mail of bel de Kind en Gezin-Lijn op "
         "078 150 100.",
     ),
 )

@@ -46,7 +46,7 @@ MAX_BODY_CHARS = 20_000
 MAX_QUOTED_CHARS = 8_000
 MAX_REFERENCES = 20
 ANSWER_PURPOSE = "mail_answer"  # OutboundMail.purpose of answers (stored: never change it)
-DEFAULT_SUBJECT = "Uw vraag aan de Kind en Gezin-Lijn"
+DEFAULT_SUBJECT = "Je vraag aan de Kind en Gezin-Lijn"
 _REPLY_PREFIXES = ("re:", "antw:", "aw:", "sv:", "réf:", "ref:")
 
 

@@ -17,6 +17,7 @@ import io
 from typing import Any
 
 from kglijn.core.excel import INTEGER, PERCENT, ExcelWorkbook
+from kglijn.core.numbers import format_nl
 from kglijn.core.provinces import Province
 from kglijn.reports.selectors import CHANNELS, PROVINCE_KEYS, TOPICS, reason_names
 
@@ -102,7 +103,7 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
 
 
 def yearly_report_table(report: dict[str, Any]) -> str:
-    """The report as readable text tables, one column per year."""
+    """The report as readable text tables, one column per year, numbers as nl-BE writes them."""
     years = _years(report)
     data = report["years"]
     parts = [f"Jaarrapport {report['from']} – {report['to']}"]
@@ -111,10 +112,10 @@ def yearly_report_table(report: dict[str, Any]) -> str:
             "Inkomende contacten per kanaal",
             ["Kanaal", *years],
             [
-                [CHANNEL_NL[key], *(f"{data[y]['incoming'][key]:,}" for y in years)]
+                [CHANNEL_NL[key], *(format_nl(data[y]["incoming"][key]) for y in years)]
                 for key in (*CHANNELS, "total")
             ]
-            + [["Uitgaande contacten", *(f"{data[y]['outgoing']:,}" for y in years)]],
+            + [["Uitgaande contacten", *(format_nl(data[y]["outgoing"]) for y in years)]],
         )
     )
     parts.append(
@@ -122,7 +123,10 @@ def yearly_report_table(report: dict[str, Any]) -> str:
             "Aandeel per provincie (%)",
             ["Provincie", *years],
             [
-                [PROVINCE_NL[key], *(f"{data[y]['province_share_pct'][key]:.2f}" for y in years)]
+                [
+                    PROVINCE_NL[key],
+                    *(format_nl(data[y]["province_share_pct"][key], 2) for y in years),
+                ]
                 for key in PROVINCE_KEYS
             ],
         )
@@ -132,7 +136,7 @@ def yearly_report_table(report: dict[str, Any]) -> str:
             "Kinderopvang versus preventieve gezinsondersteuning (%)",
             ["Domein", *years],
             [
-                [TOPIC_NL[key], *(f"{data[y]['topic_share_pct'][key]:.2f}" for y in years)]
+                [TOPIC_NL[key], *(format_nl(data[y]["topic_share_pct"][key], 2) for y in years)]
                 for key in TOPICS
             ],
         )
@@ -143,7 +147,7 @@ def yearly_report_table(report: dict[str, Any]) -> str:
                 f"Top doorverwijzingen {year}",
                 ["Organisatie", "Code", "Aantal"],
                 [
-                    [row["name"], row["code"], f"{row['count']:,}"]
+                    [row["name"], row["code"], format_nl(row["count"])]
                     for row in data[year]["top_referrals"]
                 ],
             )
@@ -154,7 +158,7 @@ def yearly_report_table(report: dict[str, Any]) -> str:
             "Inkomende contacten per contactreden",
             ["Contactreden", *years],
             [
-                [code, *(f"{data[y]['reason_counts'].get(code, 0):,}" for y in years)]
+                [code, *(format_nl(data[y]["reason_counts"].get(code, 0)) for y in years)]
                 for code in codes
             ],
         )

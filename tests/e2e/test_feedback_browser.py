@@ -46,8 +46,8 @@ def test_a_parent_answers_with_the_keyboard_and_the_link_works_once(
     page.set_viewport_size({"width": 390, "height": 844})
 
     page.goto(f"{base}/feedback/{token}/")
-    expect(page.locator("h1")).to_have_text("Uw mening telt")
-    expect(page.locator("legend")).to_have_text("Hoe tevreden bent u over dit huisbezoek?")
+    expect(page.locator("h1")).to_have_text("Je mening telt")
+    expect(page.locator("legend")).to_have_text("Hoe tevreden ben je over dit huisbezoek?")
 
     # Sending without a score: the error summary gets the focus and links to the first option.
     page.keyboard.press("Tab")  # skip link
@@ -58,7 +58,7 @@ def test_a_parent_answers_with_the_keyboard_and_the_link_works_once(
     page.keyboard.press("Enter")
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Kies hoe tevreden u bent (1 tot 5).")
+    expect(summary).to_contain_text("Kies hoe tevreden je bent (1 tot 5).")
     page.screenshot(path=str(SCREENSHOTS / "feedback-01-error-summary.png"), full_page=True)
     page.keyboard.press("Tab")  # the summary's link
     page.keyboard.press("Enter")
@@ -70,7 +70,7 @@ def test_a_parent_answers_with_the_keyboard_and_the_link_works_once(
         page.keyboard.press("ArrowDown")
     expect(page.get_by_label("4 – Tevreden")).to_be_checked()
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Wilt u nog iets kwijt? (niet verplicht)")).to_be_focused()
+    expect(page.get_by_label("Wil je nog iets kwijt? (niet verplicht)")).to_be_focused()
     page.keyboard.type("Heel duidelijke uitleg over het slapen.")
     page.screenshot(path=str(SCREENSHOTS / "feedback-02-answer.png"), full_page=True)
     page.keyboard.press("Tab")
@@ -78,7 +78,7 @@ def test_a_parent_answers_with_the_keyboard_and_the_link_works_once(
 
     # (A fragment from the summary's link may ride along through the redirect.)
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/feedback/bedankt/(#.*)?$"))
-    expect(page.locator("h1")).to_have_text("Bedankt voor uw feedback")
+    expect(page.locator("h1")).to_have_text("Bedankt voor je feedback")
     page.screenshot(path=str(SCREENSHOTS / "feedback-03-thanks.png"), full_page=True)
     assert list(VisitFeedback.objects.values_list("score", "remark")) == [
         (4, "Heel duidelijke uitleg over het slapen.")
@@ -132,9 +132,9 @@ def test_a_card_is_made_and_the_team_figures_draw_their_charts(page: Page, live_
 
     page.goto(link)
     page.get_by_label("5 – Heel tevreden").check()
-    page.get_by_label("Wilt u nog iets kwijt? (niet verplicht)").fill("Top!")
+    page.get_by_label("Wil je nog iets kwijt? (niet verplicht)").fill("Top!")
     page.get_by_role("button", name="Mijn antwoord versturen").click()
-    expect(page.locator("h1")).to_have_text("Bedankt voor uw feedback")
+    expect(page.locator("h1")).to_have_text("Bedankt voor je feedback")
 
     page.goto(f"{base}/feedback/teams/")
     expect(page.locator("[data-team-figures] tbody tr")).to_have_count(57)

@@ -65,7 +65,7 @@ def test_agent_searches_from_the_desk_and_inserts_a_template(
     article_create(
         by=manager,
         title="Antwoord: veilig slapen",
-        body="Beste ouder,\n\nLeg uw baby op de rug te slapen, in een **slaapzak**.",
+        body="Beste ouder,\n\nLeg je baby op de rug te slapen, in een **slaapzak**.",
         kind="template",
         topic="family_support",
         reason_codes=["advice"],
@@ -118,7 +118,7 @@ def test_agent_searches_from_the_desk_and_inserts_a_template(
         panel.get_by_role("button", name="Invoegen Antwoord: veilig slapen").click()
     page.wait_for_function("window.inserted.length === 1")
     detail = page.evaluate("window.inserted[0]")
-    assert detail["text"] == "Beste ouder,\n\nLeg uw baby op de rug te slapen, in een slaapzak."
+    assert detail["text"] == "Beste ouder,\n\nLeg je baby op de rug te slapen, in een slaapzak."
     assert detail["title"] == "Antwoord: veilig slapen"
     expect(panel.locator("[data-kb-status]")).to_have_text("Tekst ingevoegd.")
 
@@ -184,7 +184,7 @@ def test_information_manager_edits_and_sees_the_history(page: Page, live_server,
     page.goto(f"{live_server.url}/kennisbank/beheer/")
     page.get_by_role("link", name="Vitamine D", exact=True).click()
     page.get_by_label("Tekst").fill("Dagelijks tot 6 jaar, bij de apotheek.")
-    page.get_by_label("Wat hebt u gewijzigd?").fill("Apotheek toegevoegd")
+    page.get_by_label("Wat heb je gewijzigd?").fill("Apotheek toegevoegd")
     page.get_by_role("button", name="Bewaren").click()
     expect(page.get_by_text("“Vitamine D” bewaard als versie 2.")).to_be_visible()
 
@@ -203,7 +203,7 @@ def test_template_goes_into_the_mail_reply_composer(page: Page, live_server, peo
     article_create(
         by=people["manager"],
         title="Antwoord: attest inkomenstarief",
-        body="U vraagt het attest aan via Mijn Kind en Gezin.",
+        body="Je vraagt het attest aan via Mijn Kind en Gezin.",
         kind="template",
         topic="childcare",
         status="published",
@@ -225,7 +225,7 @@ def test_template_goes_into_the_mail_reply_composer(page: Page, live_server, peo
     with page.expect_response(lambda response: "/gebruik/" in response.url) as counted:
         panel.get_by_role("button", name="Invoegen Antwoord: attest inkomenstarief").click()
 
-    expect(answer).to_have_value("U vraagt het attest aan via Mijn Kind en Gezin.")
+    expect(answer).to_have_value("Je vraagt het attest aan via Mijn Kind en Gezin.")
     assert counted.value.status == 204
     assert list(ArticleUse.objects.values_list("context", "action", "contact_id")) == [
         ("mail", "inserted", contact.pk)

@@ -65,7 +65,7 @@ def test_an_agent_answers_an_email_from_the_contact_page(
     page.keyboard.type("De volgende vaccinatie is op 15 maanden. ")
     page.get_by_role("button", name="Ontvangstbevestiging").click()
     expect(body).to_have_value(
-        re.compile(r"De volgende vaccinatie is op 15 maanden\. Bedankt voor uw bericht\.")
+        re.compile(r"De volgende vaccinatie is op 15 maanden\. Bedankt voor je bericht\.")
     )
     expect(page.get_by_label("Contact afsluiten na verzenden")).to_be_checked()
     shot(page, "mail-composer")
@@ -90,7 +90,7 @@ def test_an_agent_answers_an_email_from_the_contact_page(
     assert sent.message["Message-ID"] == message.message_id
     text = sent.part("text/plain").replace("\r\n", "\n")
     assert text.startswith(
-        "Beste Jan Peeters,\n\nDe volgende vaccinatie is op 15 maanden. Bedankt voor uw bericht."
+        "Beste Jan Peeters,\n\nDe volgende vaccinatie is op 15 maanden. Bedankt voor je bericht."
     )
     assert "antwoord.\n\nMet vriendelijke groeten,\nAn\nKind en Gezin-Lijn" in text
     contact.refresh_from_db()

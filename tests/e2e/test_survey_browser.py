@@ -43,7 +43,7 @@ def test_a_citizen_answers_with_the_keyboard_and_cannot_answer_twice(
     link, contact_id = mailed_link(settings, live_server, agent)
     page.goto(link)
     expect(page.locator("html")).to_have_attribute("lang", "nl")
-    expect(page.locator("h1")).to_have_text("Hoe tevreden bent u over ons antwoord?")
+    expect(page.locator("h1")).to_have_text("Hoe tevreden ben je over ons antwoord?")
     expect(page.locator("fieldset legend")).to_have_count(4)
 
     # sending nothing: the error summary gets the focus and links to the first question
@@ -72,7 +72,7 @@ def test_a_citizen_answers_with_the_keyboard_and_cannot_answer_twice(
     press(page, "ArrowRight", 9)  # recommendation 9
     expect(page.locator("#id_recommendation_9")).to_be_checked()
     press(page, "Tab")
-    expect(page.get_by_label("Wilt u ons nog iets laten weten?")).to_be_focused()
+    expect(page.get_by_label("Wil je ons nog iets laten weten?")).to_be_focused()
     page.keyboard.type("Vriendelijk en duidelijk antwoord.")
     press(page, "Tab")
     expect(page.get_by_role("button", name="Verstuur mijn antwoorden")).to_be_focused()
@@ -80,7 +80,7 @@ def test_a_citizen_answers_with_the_keyboard_and_cannot_answer_twice(
     page.screenshot(path=str(SCREENSHOTS / "survey-01-filled.png"), full_page=True)
     press(page, "Enter")
 
-    expect(page.locator("h1")).to_have_text("Bedankt voor uw antwoorden!")
+    expect(page.locator("h1")).to_have_text("Bedankt voor je antwoorden!")
     answer = SurveyResponse.objects.get(contact_id=contact_id)
     assert (answer.waiting_time, answer.courtesy, answer.information) == (4, 5, None)
     assert (answer.recommendation, answer.complete) == (9, False)
@@ -88,7 +88,7 @@ def test_a_citizen_answers_with_the_keyboard_and_cannot_answer_twice(
 
     # the same link again: refused kindly
     page.goto(link)
-    expect(page.locator("h1")).to_have_text("U hebt deze bevraging al ingevuld. Bedankt!")
+    expect(page.locator("h1")).to_have_text("Je hebt deze bevraging al ingevuld. Bedankt!")
     assert SurveyResponse.objects.filter(contact_id=contact_id).count() == 1
 
 

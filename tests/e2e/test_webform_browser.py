@@ -47,15 +47,15 @@ def shot(page: Page, name: str) -> None:
 def test_citizen_fixes_the_errors_and_gets_a_reference(phone: Page, live_server) -> None:
     page = phone
     page.goto(f"{live_server.url}/contact/")
-    expect(page.locator("h1")).to_have_text("Stel uw vraag")
+    expect(page.locator("h1")).to_have_text("Stel je vraag")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     shot(page, "webform-empty")
 
     # Send with a short question, a wrong e-mail address and postcode, no consent.
-    page.get_by_label("Uw vraag").fill("Help")
-    page.get_by_label("Uw e-mailadres").fill("an.peeters@")
-    page.get_by_label("Uw postcode").fill("99")
+    page.get_by_label("Je vraag").fill("Help")
+    page.get_by_label("Je e-mailadres").fill("an.peeters@")
+    page.get_by_label("Je postcode").fill("99")
     page.wait_for_timeout(1100)
     page.get_by_role("button", name="Mijn vraag versturen").click()
 
@@ -63,37 +63,37 @@ def test_citizen_fixes_the_errors_and_gets_a_reference(phone: Page, live_server)
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_text(
         [
-            "Kies waarover uw vraag gaat.",
-            "Schrijf uw vraag in minstens 10 tekens.",
+            "Kies waarover je vraag gaat.",
+            "Schrijf je vraag in minstens 10 tekens.",
             "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.be.",
             "Een Belgische postcode heeft 4 cijfers.",
-            "Vink aan dat u akkoord gaat, anders kunnen we uw bericht niet aanvaarden.",
+            "Vink aan dat je akkoord gaat, anders kunnen we je bericht niet aanvaarden.",
         ]
     )
     expect(page.locator("#id_email-error")).to_have_text(
         "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.be."
     )
-    expect(page.get_by_label("Uw e-mailadres")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_label("Uw vraag")).to_have_value("Help")
+    expect(page.get_by_label("Je e-mailadres")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Je vraag")).to_have_value("Help")
     shot(page, "webform-errors")
     # The summary's link takes the keyboard to the field.
     summary.get_by_role("link", name="Vul een geldig e-mailadres in").click()
-    expect(page.get_by_label("Uw e-mailadres")).to_be_focused()
+    expect(page.get_by_label("Je e-mailadres")).to_be_focused()
     assert Contact.objects.count() == 0
 
     page.get_by_label("Kinderopvang zoeken").check()
-    page.get_by_label("Uw vraag").fill("Hoe vind ik een opvangplaats in Gent vanaf september?")
-    page.get_by_label("Uw naam").fill("An Peeters")
-    page.get_by_label("Uw e-mailadres").fill("an.peeters@example.be")
-    page.get_by_label("Uw postcode").fill("9000")
+    page.get_by_label("Je vraag").fill("Hoe vind ik een opvangplaats in Gent vanaf september?")
+    page.get_by_label("Je naam").fill("An Peeters")
+    page.get_by_label("Je e-mailadres").fill("an.peeters@example.be")
+    page.get_by_label("Je postcode").fill("9000")
     page.get_by_label(re.compile("Ik heb de privacyverklaring gelezen")).check()
     page.wait_for_timeout(1100)
     page.get_by_role("button", name="Mijn vraag versturen").click()
 
-    expect(page.locator("h1")).to_have_text("Uw vraag is verstuurd")
+    expect(page.locator("h1")).to_have_text("Je vraag is verstuurd")
     contact = Contact.objects.get()
     expect(page.locator("[data-reference]")).to_have_text(contact.reference)
-    expect(page.get_by_text("We antwoorden u per e-mail binnen twee werkdagen.")).to_be_visible()
+    expect(page.get_by_text("We antwoorden je per e-mail binnen twee werkdagen.")).to_be_visible()
     shot(page, "webform-sent")
     assert (contact.channel, contact.origin, contact.office, contact.topic, contact.province) == (
         "email",
@@ -111,13 +111,13 @@ def test_anonymous_question_is_told_we_cannot_write_back(phone: Page, live_serve
     page = phone
     page.goto(f"{live_server.url}/contact/")
     page.get_by_label("Vaccinaties (inentingen)").check()
-    page.get_by_label("Uw vraag").fill("Is het vaccin tegen rotavirus verplicht?")
+    page.get_by_label("Je vraag").fill("Is het vaccin tegen rotavirus verplicht?")
     page.get_by_label(re.compile("Ik heb de privacyverklaring gelezen")).check()
     page.wait_for_timeout(1100)
     page.get_by_role("button", name="Mijn vraag versturen").click()
 
     expect(page.locator("[data-no-email]")).to_contain_text(
-        "U gaf geen e-mailadres op, dus we kunnen u niet schriftelijk antwoorden."
+        "Je gaf geen e-mailadres op, dus we kunnen je niet schriftelijk antwoorden."
     )
     contact = Contact.objects.get()
     assert (contact.anonymous, contact.topic, contact.province) == (True, "family_support", "")

@@ -152,7 +152,7 @@ def test_register_refuses_a_team_the_employee_is_not_in(employee, other_team) ->
         visit_register(
             employee=employee, kind="clinic", local_team=other_team, visited_on=DAY, now=noon(DAY)
         )
-    assert caught.value.message_dict == {"local_team": ["U bent geen lid van dit lokaal team."]}
+    assert caught.value.message_dict == {"local_team": ["Je bent geen lid van dit lokaal team."]}
     assert Visit.objects.count() == 0
 
 

@@ -41,7 +41,7 @@ def test_the_answer_page_is_dutch_accessible_and_self_contained(client, register
     assert response.status_code == 200
     assert '<html lang="nl-be">' in html
     assert "<legend" in html
-    assert "Hoe tevreden bent u over dit huisbezoek?" in html
+    assert "Hoe tevreden ben je over dit huisbezoek?" in html
     radios = re.findall(r'<input type="radio" name="score" value="(\d)"[^>]*id="([^"]+)"', html)
     assert [value for value, _id in radios] == ["1", "2", "3", "4", "5"]
     for _value, radio_id in radios:
@@ -66,7 +66,7 @@ def test_answering_stores_it_and_thanks_the_parent(client, register) -> None:
         (visit.pk, 4, "Goede uitleg")
     ]
     thanks = client.get(response["Location"])
-    assert "Bedankt voor uw feedback" in thanks.content.decode()
+    assert "Bedankt voor je feedback" in thanks.content.decode()
     assert token not in thanks.content.decode()
 
 
@@ -77,7 +77,7 @@ def test_no_score_shows_an_error_summary_and_stores_nothing(client, register) ->
     assert response.status_code == 200
     assert 'id="error-summary"' in html
     assert 'role="alert"' in html
-    assert 'href="#id_score_0">Kies hoe tevreden u bent (1 tot 5).</a>' in html
+    assert 'href="#id_score_0">Kies hoe tevreden je bent (1 tot 5).</a>' in html
     assert "<title>Fout: " in html
     assert re.search(r">\s*Iets</textarea>", html)  # the remark is kept
     assert VisitFeedback.objects.count() == 0

@@ -142,8 +142,8 @@ def test_an_answer_can_leave_the_contact_open_and_a_second_keeps_the_first_answe
 @pytest.mark.parametrize(
     ("setup", "body", "error"),
     [
-        ("open", "   ", "Schrijf een antwoord voor u verzendt."),
-        ("closed", ANSWER, "Dit contact is afgesloten; heropen het voor u antwoordt."),
+        ("open", "   ", "Schrijf een antwoord voor je verzendt."),
+        ("closed", ANSWER, "Dit contact is afgesloten; heropen het voor je antwoordt."),
         ("no_address", ANSWER, "Dit contact heeft geen geldig e-mailadres om op te antwoorden."),
     ],
 )
@@ -200,7 +200,7 @@ def test_a_contact_without_mail_gets_a_first_answer_with_its_reference(
     )
     message = answer(contact, agent, django_capture_on_commit_callbacks, close=False)
     (mail,) = smtp.received
-    assert mail.message["Subject"] == f"Uw vraag aan de Kind en Gezin-Lijn [{contact.reference}]"
+    assert mail.message["Subject"] == f"Je vraag aan de Kind en Gezin-Lijn [{contact.reference}]"
     assert mail.message["In-Reply-To"] is None
     assert mail.message["References"] is None
     assert mail.part("text/plain").replace("\r\n", "\n") == ANSWER + "\n"

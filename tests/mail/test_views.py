@@ -136,7 +136,7 @@ def test_an_empty_answer_comes_back_with_the_error_in_the_composer(
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div class="mail-composer" id="mail-composer"')
-    assert "Schrijf een antwoord voor u verzendt." in html
+    assert "Schrijf een antwoord voor je verzendt." in html
     assert not MailMessage.objects.filter(direction=MailDirection.OUT).exists()
     # without htmx the same errors come on a page of their own
     page = client.post(url, {"body": "", "close": "on"})

@@ -138,7 +138,7 @@ def test_check_detects_a_tampered_row_and_refresh_repairs_it(register: Any) -> N
     problems = rollups_check()
 
     assert len(problems) == 2
-    assert "rollup 5, contacts 1" in problems[0] or "rollup 5, contacts 1" in problems[1]
+    assert any("rollup 5, klantcontacten 1" in problem for problem in problems)
     rollups_refresh(days=[dt.date(2023, 5, 2)])
     assert rollups_check() == []
 
@@ -211,7 +211,6 @@ def test_check_reports_a_link_to_a_missing_contact(register: Any) -> None:
     problems = rollups_check()
     through.objects.filter(contact_id=contact.pk + 1000).delete()  # SQLite's teardown checks
 
-    assert f"{through._meta.db_table}.contact_id: 1 row(s) refer to no row of contacts_contact" in (
-        problems
-    )
+    table = through._meta.db_table
+    assert f"{table}.contact_id: 1 rij verwijst naar geen rij van contacts_contact" in problems
     assert rollups_check() == []

@@ -45,6 +45,6 @@ def test_a_visitor_who_is_not_logged_in_is_offered_the_login_page(client) -> Non
 
     assert response.status_code == 403
     page = response.content.decode()
-    assert "Meld u aan" in page
+    assert "Meld je aan" in page
     assert "/login/?next=/reports/%3Ffrom%3D2023-01-01" in page
-    assert "Uw rol geeft u geen toegang" not in page
+    assert "Je rol geeft je geen toegang" not in page

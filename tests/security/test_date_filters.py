@@ -70,7 +70,7 @@ def staff(admin_client: Client) -> Client:
 def test_hostile_dates_give_a_message_never_a_server_error(
     staff: Client, url: str, message: str
 ) -> None:
-    response = staff.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    response = staff.get(url)
     assert response.status_code in {200, 400}, (url, response.status_code)
     if message:
         assert message in response.content.decode(), url
@@ -79,9 +79,7 @@ def test_hostile_dates_give_a_message_never_a_server_error(
 @pytest.mark.django_db
 def test_the_message_is_dutch_for_dutch_staff(admin_client: Client) -> None:
     admin_client.cookies["django_language"] = "nl"
-    response = admin_client.get(
-        "/desk/contacts/search/?date_from=0001-01-01", HTTP_ACCEPT_LANGUAGE="nl"
-    )
+    response = admin_client.get("/desk/contacts/search/?date_from=0001-01-01")
     assert response.status_code == 200
     assert "Kies een datum tussen 01/01/2000 en" in response.content.decode()
 

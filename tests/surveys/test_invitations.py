@@ -115,7 +115,7 @@ def test_the_mail_has_the_headers_link_and_opt_out_line(smtp: SmtpSink, agent: U
     assert mail.rcpt_tos == ["An.Peeters@Example.be"]
     assert message["From"] == "K&G-Lijn <tevredenheid@kindengezin.be>"
     assert message["To"] == "An.Peeters@Example.be"
-    assert message["Subject"] == "Hoe tevreden bent u over ons antwoord?"
+    assert message["Subject"] == "Hoe tevreden ben je over ons antwoord?"
     assert message["Message-ID"] == invitation.message_id
     assert invitation.message_id.startswith(f"<survey-invitation.{invitation.pk}.")
     assert invitation.message_id.endswith("@kindengezin.be>")
@@ -136,7 +136,7 @@ def test_the_mail_has_the_headers_link_and_opt_out_line(smtp: SmtpSink, agent: U
     answered_on = timezone.localtime(t).day
     assert text.splitlines()[0] == "Beste,"
     assert f"Op {answered_on} " in text
-    assert "Geen bevragingen meer? Meld u hier af:" in text
+    assert "Geen bevragingen meer? Meld je hier af:" in text
     assert 'lang="nl"' in mail.part("text/html")
     # the token is stored nowhere but as its hash
     assert token not in str(rows())
@@ -168,7 +168,7 @@ def test_the_link_from_the_received_mail_works_once(
     before = list(SurveyResponse.objects.values())
     second = client.post(url, {**answers, "courtesy": "1"})
     assert second.status_code == 410
-    assert "U hebt deze bevraging al ingevuld. Bedankt!" in second.content.decode()
+    assert "Je hebt deze bevraging al ingevuld. Bedankt!" in second.content.decode()
     assert list(SurveyResponse.objects.values()) == before
 
 

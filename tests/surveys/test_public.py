@@ -61,7 +61,7 @@ def test_the_page_asks_the_four_questions_in_dutch_with_accessible_markup(
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert '<meta name="referrer" content="same-origin">' in html
-    assert "<h1>Hoe tevreden bent u over ons antwoord?</h1>" in html
+    assert "<h1>Hoe tevreden ben je over ons antwoord?</h1>" in html
     # one fieldset per question, its legend the current wording, a labelled radio per score
     legends = re.findall(r"<legend>(.*?)</legend>", html)
     assert legends == [
@@ -80,7 +80,7 @@ def test_the_page_asks_the_four_questions_in_dutch_with_accessible_markup(
             assert f'<label class="score" for="{radio}">' in html
     assert "1 = zeer ontevreden, 5 = zeer tevreden" in html
     assert "0 = helemaal niet waarschijnlijk, 10 = zeer waarschijnlijk" in html
-    assert '<label for="id_remark">Wilt u ons nog iets laten weten?</label>' in html
+    assert '<label for="id_remark">Wil je ons nog iets laten weten?</label>' in html
     assert "Verstuur mijn antwoorden" in html
     assert "csrfmiddlewaretoken" in html
     # nothing from another site, nothing about the contact but the date of the answer
@@ -111,7 +111,7 @@ def test_a_partial_answer_is_stored_as_partial_and_uses_the_token(
     assert invitation.used_at is not None
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200
-    assert "Bedankt voor uw antwoorden!" in page_text(thanks)
+    assert "Bedankt voor je antwoorden!" in page_text(thanks)
 
 
 @pytest.mark.django_db
@@ -134,11 +134,11 @@ def test_a_second_submission_is_refused_kindly(
     before = stored()
     again = client.post(url(token), {**ALL, "courtesy": "1"})
     assert again.status_code == 410
-    assert "U hebt deze bevraging al ingevuld. Bedankt!" in page_text(again)
+    assert "Je hebt deze bevraging al ingevuld. Bedankt!" in page_text(again)
     assert stored() == before
     visit = client.get(url(token))
     assert visit.status_code == 410
-    assert "U hebt deze bevraging al ingevuld. Bedankt!" in page_text(visit)
+    assert "Je hebt deze bevraging al ingevuld. Bedankt!" in page_text(visit)
 
 
 @pytest.mark.django_db
@@ -256,7 +256,7 @@ def test_opting_out_asks_first_then_marks_the_invitation(
     # the one-click POST of a mail client (RFC 8058) needs no CSRF token
     done = client.post(opt_out, {"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200
-    assert "U ontvangt geen bevragingen meer" in page_text(done)
+    assert "Je ontvangt geen bevragingen meer" in page_text(done)
     invitation.refresh_from_db()
     assert (invitation.skip_reason, invitation.status) == (Skip.OPTED_OUT, InvitationStatus.SENT)
     # idempotent, and still possible after the survey was answered

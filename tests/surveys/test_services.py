@@ -62,34 +62,39 @@ def record(contact, **overrides):
 # --- versions -------------------------------------------------------------------------------
 
 
-def test_the_migration_seeds_version_1_in_dutch_and_the_default_low_score_rules() -> None:
+def test_the_migrations_seed_version_1_then_version_2_says_je_and_the_default_rules() -> None:
     version = survey_version_current()
 
-    assert version.number == 1
+    assert version.number == 2  # 0005: the parents' "je" (docs/voice.md), v1 kept as it was
     texts = {
         q.criterion: (q.text_nl, q.low_label_nl, q.high_label_nl) for q in version.questions.all()
     }
     assert texts == {
         "waiting_time": (
-            "Hoe tevreden bent u over de wachttijd?",
+            "Hoe tevreden ben je over de wachttijd?",
             "zeer ontevreden",
             "zeer tevreden",
         ),
         "courtesy": (
-            "Hoe tevreden bent u over de beleefdheid van onze medewerker?",
+            "Hoe tevreden ben je over de beleefdheid van onze medewerker?",
             "zeer ontevreden",
             "zeer tevreden",
         ),
         "information": (
-            "Hoe tevreden bent u over de informatie die u kreeg?",
+            "Hoe tevreden ben je over de informatie die je kreeg?",
             "zeer ontevreden",
             "zeer tevreden",
         ),
         "recommendation": (
-            "Hoe waarschijnlijk is het dat u de K&G-Lijn aanbeveelt aan familie of vrienden?",
+            "Hoe waarschijnlijk is het dat je de K&G-Lijn aanbeveelt aan familie of vrienden?",
             "helemaal niet waarschijnlijk",
             "zeer waarschijnlijk",
         ),
+    }
+    first = SurveyVersion.objects.get(number=1).questions.get(criterion="information")
+    assert first.text_nl == "Hoe tevreden bent u over de informatie die u kreeg?"
+    assert {q.text_en for q in version.questions.all()} == {
+        q.text_en for q in SurveyVersion.objects.get(number=1).questions.all()
     }
     rules = set(LowScoreRule.objects.values_list("criterion", "threshold", "active"))
     assert rules == {
@@ -446,7 +451,7 @@ def test_only_who_may_change_follow_ups_completes_them(agent) -> None:
 # --- wording --------------------------------------------------------------------------------
 
 NEW_WAITING = QuestionWording(
-    text_nl="Hoe tevreden bent u over hoe snel u iemand aan de lijn kreeg?",
+    text_nl="Hoe tevreden ben je over hoe snel je iemand aan de lijn kreeg?",
     text_en="How satisfied are you with how quickly you got through?",
     low_label_nl="heel ontevreden",
     high_label_nl="heel tevreden",
@@ -468,15 +473,19 @@ def test_a_wording_change_starts_a_new_version_and_old_answers_keep_theirs(
     )
     new, _ = record(ContactFactory.create())
 
-    assert (v2.number, v2.created_by, v2.note) == (2, information_manager, "Wachttijd concreter")
+    assert (v2.number, v2.created_by, v2.note) == (
+        v1.number + 1,
+        information_manager,
+        "Wachttijd concreter",
+    )
     assert survey_version_current() == v2
     texts = {q.criterion: q.text_nl for q in v2.questions.all()}
     assert texts == {
-        "waiting_time": "Hoe tevreden bent u over hoe snel u iemand aan de lijn kreeg?",
-        "courtesy": "Hoe tevreden bent u over de beleefdheid van onze medewerker?",
-        "information": "Hoe tevreden bent u over de informatie die u kreeg?",
+        "waiting_time": "Hoe tevreden ben je over hoe snel je iemand aan de lijn kreeg?",
+        "courtesy": "Hoe tevreden ben je over de beleefdheid van onze medewerker?",
+        "information": "Hoe tevreden ben je over de informatie die je kreeg?",
         "recommendation": (
-            "Hoe waarschijnlijk is het dat u de K&G-Lijn aanbeveelt aan familie of vrienden?"
+            "Hoe waarschijnlijk is het dat je de K&G-Lijn aanbeveelt aan familie of vrienden?"
         ),
     }
     old.refresh_from_db()

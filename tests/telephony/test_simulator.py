@@ -18,6 +18,7 @@ import pytest
 from django.utils import translation
 
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.numbers import format_nl
 from kglijn.demo.users import DEMO_USERS, HANDLER_ROLES
 from kglijn.telephony.simulation.day_setup import calendar_hours, demo_roster, expected_calls
 from kglijn.telephony.simulation.erlang import (
@@ -620,12 +621,14 @@ def test_simulate_command_says_when_the_server_is_unreachable(settings: Any) -> 
 def test_simulate_command_dry_run_reports_the_reference(capsys: Any) -> None:
     from django.core.management import call_command
 
-    with translation.override("en"):  # the assertions read the English output
-        call_command("simulate", "calls", "--day", "2023-03-06", "--dry-run", verbosity=0)
+    call_command("simulate", "calls", "--day", "2023-03-06", "--dry-run", verbosity=0)
 
+    # Dutch with nl-BE numbers: an operator reads it (docs/voice.md).
     printed = capsys.readouterr().out
     day = simulate_day(MONDAY, hours=calendar_hours(MONDAY), seed=1)
     front = service_levels(day.events)[("front", None)]
-    assert f"2023-03-06, seed 1: {len(day.call_ids)} calls, {len(day.events)} events" in printed
-    assert f"{'front':<10} {front.offered:>7} {front.answered:>8}" in printed
-    assert f"{front.service_level_pct:.1f}" in printed
+    calls, events = format_nl(len(day.call_ids)), format_nl(len(day.events))
+    assert f"2023-03-06, seed 1: {calls} oproepen, {events} gebeurtenissen" in printed
+    row = next(line for line in printed.splitlines() if line.startswith("Frontoffice"))
+    assert row.split()[1:3] == [format_nl(front.offered), format_nl(front.answered)]
+    assert format_nl(front.service_level_pct, 1) in row.split()

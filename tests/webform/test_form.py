@@ -43,8 +43,8 @@ def test_the_form_is_public_dutch_and_accessible(client) -> None:
     assert response.status_code == 200
     assert response["Content-Language"] == "nl"
     assert '<html lang="nl">' in html
-    assert "Stel uw vraag" in html
-    assert re.search(r"<fieldset[^>]*>\s*<legend>Waarover gaat uw vraag\?", html)
+    assert "Stel je vraag" in html
+    assert re.search(r"<fieldset[^>]*>\s*<legend>Waarover gaat je vraag\?", html)
     assert 'autocomplete="name"' in html
     assert 'autocomplete="email"' in html
     assert 'autocomplete="postal-code"' in html
@@ -82,7 +82,7 @@ def test_confirmation_shows_the_reference_and_says_we_cannot_write_back(client) 
 
     assert page.status_code == 200
     assert f"<strong data-reference>{contact.reference}</strong>" in html
-    assert "U gaf geen e-mailadres op" in html
+    assert "Je gaf geen e-mailadres op" in html
 
 
 def test_with_an_email_address_the_contact_is_not_anonymous(client) -> None:
@@ -103,7 +103,7 @@ def test_with_an_email_address_the_contact_is_not_anonymous(client) -> None:
     assert (contact.topic, contact.office, contact.province) == ("childcare", "front", "BE-VOV")
     assert list(contact.reasons.values_list("code", flat=True)) == ["childcare-addresses"]
     html = client.get(response["Location"]).content.decode()
-    assert "U gaf geen e-mailadres op" not in html
+    assert "Je gaf geen e-mailadres op" not in html
     assert "binnen twee werkdagen" in html
 
 
@@ -154,8 +154,8 @@ def test_bad_input_gets_dutch_messages_per_field_and_creates_nothing(client) -> 
     assert response.status_code == 400
     assert Contact.objects.count() == 0
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
-    assert '<a href="#id_question_type_0">Kies waarover uw vraag gaat.</a>' in summary
-    assert '<a href="#id_message">Schrijf uw vraag in minstens 10 tekens.</a>' in summary
+    assert '<a href="#id_question_type_0">Kies waarover je vraag gaat.</a>' in summary
+    assert '<a href="#id_message">Schrijf je vraag in minstens 10 tekens.</a>' in summary
     assert '<a href="#id_name">Maximaal 200 tekens.</a>' in summary
     assert (
         '<a href="#id_email">Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.be.</a>'
@@ -163,7 +163,7 @@ def test_bad_input_gets_dutch_messages_per_field_and_creates_nothing(client) -> 
     )
     assert '<a href="#id_postcode">Een Belgische postcode heeft 4 cijfers.</a>' in summary
     assert (
-        '<a href="#id_consent">Vink aan dat u akkoord gaat, anders kunnen we uw bericht niet '
+        '<a href="#id_consent">Vink aan dat je akkoord gaat, anders kunnen we je bericht niet '
         "aanvaarden.</a>" in summary
     )
     assert 'id="id_email-error"' in html
@@ -177,7 +177,7 @@ def test_a_too_long_message_is_refused(client) -> None:
     response = post(client, message="a" * 5001)
 
     assert response.status_code == 400
-    assert "Uw bericht is te lang: maximaal 5000 tekens (nu 5001)." in response.content.decode()
+    assert "Je bericht is te lang: maximaal 5000 tekens (nu 5001)." in response.content.decode()
     assert Contact.objects.count() == 0
 
 
@@ -185,7 +185,7 @@ def test_the_honeypot_looks_like_success_but_stores_nothing(client) -> None:
     response = post(client, kg_extra="http://spam.example")
 
     assert response.status_code == 200
-    assert "Uw vraag is verstuurd" in response.content.decode()
+    assert "Je vraag is verstuurd" in response.content.decode()
     assert "data-reference" not in response.content.decode()
     assert Contact.objects.count() == 0
 
@@ -198,7 +198,7 @@ def test_a_submission_within_seconds_of_opening_is_refused(client) -> None:
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert "U verstuurde het formulier erg snel." in html
+    assert "Je verstuurde het formulier erg snel." in html
     assert Contact.objects.count() == 0
     # The re-shown form has a new token; sent again a few seconds later it is accepted.
     again = re.search(r'name="form_started" value="([^"]+)"', html).group(1)
@@ -230,7 +230,7 @@ def test_at_most_five_messages_per_ten_minutes_per_address(client) -> None:
     other_address = post(client, ip="203.0.113.6")
 
     assert refused.status_code == 429
-    assert "U verstuurde op korte tijd meerdere berichten." in refused.content.decode()
+    assert "Je verstuurde op korte tijd meerdere berichten." in refused.content.decode()
     assert other_address.status_code == 302
     assert Contact.objects.count() == RATE_LIMIT + 1
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import ManyToManyField, Max, Min, Model
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kglijn.contacts.models import Contact
 from kglijn.contacts.rollups.models import (
@@ -32,6 +34,7 @@ from kglijn.contacts.rollups.models import (
     Grain,
 )
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.numbers import format_nl
 from kglijn.core.periods import month_end, month_start
 
 Key = tuple[Any, ...]
@@ -588,7 +591,14 @@ def _orphans() -> list[str]:
             )
             (count,) = cursor.fetchone()
             if count:
-                problems.append(f"{table}.{column}: {count} row(s) refer to no row of {parent}")
+                problems.append(
+                    ngettext(
+                        "%(column)s: %(count)s row refers to no row of %(parent)s",
+                        "%(column)s: %(count)s rows refer to no row of %(parent)s",
+                        count,
+                    )
+                    % {"column": f"{table}.{column}", "count": format_nl(count), "parent": parent}
+                )
     return problems
 
 
@@ -619,6 +629,12 @@ def rollups_check() -> list[str]:
             have, want = stored.get(key, 0), fresh.get(key, 0)
             if have != want:
                 problems.append(
-                    f"{spec.table} [{_describe(spec, key)}]: rollup {have}, contacts {want}"
+                    _("%(table)s [%(key)s]: rollup %(have)s, contacts %(want)s")
+                    % {
+                        "table": spec.table,
+                        "key": _describe(spec, key),
+                        "have": format_nl(have),
+                        "want": format_nl(want),
+                    }
                 )
     return problems

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kglijn.core.excel import INTEGER, ONE_DECIMAL, TWO_DECIMALS, ExcelWorkbook
 from kglijn.surveys.analysis.figures import (
@@ -307,7 +308,8 @@ def _distribution_sheet(book: _Book, analysis: SatisfactionAnalysis) -> None:
 
 
 def _changes_sheet(book: _Book, analysis: SatisfactionAnalysis) -> None:
-    sheet = book.workbook.add_worksheet(_("Change"))
+    # "Change" alone is Django admin's "Wijzigen" (a link); here: the difference between months.
+    sheet = book.workbook.add_worksheet(pgettext("difference between two months", "Change"))
     sheet.write_row(
         0,
         0,

@@ -1,6 +1,7 @@
 from django.db import migrations
 
-from kglijn.surveys.wording import DEFAULT_LOW_SCORE_RULES, DEFAULT_WORDING
+from kglijn.surveys.wording import DEFAULT_LOW_SCORE_RULES
+from kglijn.surveys.wording import FIRST_WORDING as DEFAULT_WORDING
 
 FIELDS = ("text_nl", "text_en", "low_label_nl", "high_label_nl", "low_label_en", "high_label_en")
 

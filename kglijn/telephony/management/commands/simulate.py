@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.numbers import format_nl
+from kglijn.core.vocabulary import Office
 from kglijn.telephony.simulation.day_setup import calendar_hours, expected_calls
 from kglijn.telephony.simulation.event_log import (
     DEFAULT_SHORT_ABANDON_SECONDS,
@@ -205,15 +207,15 @@ class Command(BaseCommand):
         calls = len({event["call_id"] for event in events})
         self.stdout.write(
             _(
-                "%(day)s, seed %(seed)d: %(calls)d calls, %(events)d events "
-                "(expected volume %(exp).0f)"
+                "%(day)s, seed %(seed)d: %(calls)s calls, %(events)s events "
+                "(expected volume %(exp)s)"
             )
             % {
                 "day": day.isoformat(),
                 "seed": options["seed"],
-                "calls": calls,
-                "events": len(events),
-                "exp": simulated.expected_calls,
+                "calls": format_nl(calls),
+                "events": format_nl(len(events)),
+                "exp": format_nl(simulated.expected_calls),
             }
         )
         if not options["dry_run"]:
@@ -315,7 +317,7 @@ class Command(BaseCommand):
                 "pending": result.pending,
                 "errors": result.errors,
                 "seconds": result.seconds,
-                "rate": f"{result.events_per_second:,.0f}",
+                "rate": format_nl(result.events_per_second),
                 "p50": result.percentile_ms(0.50),
                 "p99": result.percentile_ms(0.99),
             }
@@ -323,21 +325,41 @@ class Command(BaseCommand):
 
     def _report_levels(self, levels: dict[tuple[str, dt.datetime | None], ServiceLevel]) -> None:
         self.stdout.write(_("Service levels computed from the events (reference):"))
-        header = (
-            f"{'office':<10} {'offered':>7} {'answered':>8} {'abandoned':>9} {'short':>5} "
-            f"{'call-back':>9} {'SL %':>6} {'ASA s':>6} {'AHT s':>6} {'longest s':>9}"
-        )
-        self.stdout.write(header)
-        for (office, _hour), level in levels.items():
-            pct = level.service_level_pct
-            asa = level.asa_seconds
-            aht = level.aht_seconds
+        # Dutch words and nl-BE numbers: an operator reads this (docs/voice.md).
+        header = [
+            _("office"),
+            _("offered"),
+            _("answered"),
+            _("abandoned"),
+            _("short"),
+            _("call-back"),
+            _("SL %"),
+            _("ASA s"),
+            _("AHT s"),
+            _("longest s"),
+        ]
+        rows = [
+            [
+                str(Office(office).label) if office in Office.values else office,
+                format_nl(level.offered),
+                format_nl(level.answered),
+                format_nl(level.abandoned),
+                format_nl(level.short_abandoned),
+                format_nl(level.callbacks),
+                format_nl(level.service_level_pct, 1),
+                format_nl(level.asa_seconds, 1),
+                format_nl(level.aht_seconds),
+                format_nl(level.longest_wait),
+            ]
+            for (office, _hour), level in levels.items()
+        ]
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+        for row in [header, *rows]:
             self.stdout.write(
-                f"{office:<10} {level.offered:>7} {level.answered:>8} {level.abandoned:>9} "
-                f"{level.short_abandoned:>5} {level.callbacks:>9} "
-                f"{'-' if pct is None else f'{pct:.1f}':>6} "
-                f"{'-' if asa is None else f'{asa:.1f}':>6} "
-                f"{'-' if aht is None else f'{aht:.0f}':>6} {level.longest_wait:>9.0f}"
+                " ".join(
+                    cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                    for i, cell in enumerate(row)
+                )
             )
         if levels:
             level = next(iter(levels.values()))
