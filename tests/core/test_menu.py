@@ -23,7 +23,9 @@ BEFORE: dict[str, set[str]] = {
         "/chat/console/", "/desk/", "/desk/contacts/new/", "/desk/contacts/search/",
         "/kennisbank/",
     },
-    "childcare_handler": {"/desk/", "/desk/contacts/new/", "/desk/contacts/search/", "/kennisbank/"},
+    "childcare_handler": {
+        "/desk/", "/desk/contacts/new/", "/desk/contacts/search/", "/kennisbank/",
+    },
     "team_lead": {
         "/chat/console/", "/desk/", "/desk/audit/", "/desk/catalogues/", "/desk/contacts/new/",
         "/desk/contacts/search/", "/feedback/teams/", "/kennisbank/", "/mail/quarantaine/",
@@ -38,7 +40,9 @@ BEFORE: dict[str, set[str]] = {
         "/desk/", "/desk/catalogues/", "/feedback/teams/", "/reports/",
         "/telephony/service-levels/",
     },
-    "administrator": {"/beheer/", "/desk/", "/desk/audit/", "/desk/catalogues/", "/surveys/wording/"},
+    "administrator": {
+        "/beheer/", "/desk/", "/desk/audit/", "/desk/catalogues/", "/surveys/wording/",
+    },
 }  # fmt: skip
 
 
