@@ -98,6 +98,10 @@ def test_a_parent_answers_with_the_keyboard_and_the_link_works_once(
     page.locator('input[name="password"]').fill(PASSWORD)
     page.locator('input[name="password"]').press("Enter")
     expect(page).to_have_url(f"{base}/desk/")
+    # Her menu is grouped: the "Werk" group carries the counter too.
+    work = page.locator('.main-nav [data-menu-group="work"] summary')
+    expect(work.locator(".badge")).to_have_text("1 nieuw")
+    work.click()
     link = page.locator(".main-nav a", has_text="Mijn feedback")
     expect(link.locator("[data-menu-badge]")).to_have_text("1 nieuw")
     link.click()
