@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kglijn.accounts.context_processors.roles",
+                "kglijn.config.menu.main_menu",
             ],
         },
     },

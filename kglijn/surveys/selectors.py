@@ -11,8 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,7 @@ from kglijn.contacts.models import Contact
 from kglijn.contacts.selectors import contact_visible_qs
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
+from kglijn.surveys.analysis.queries import handler_teams, team_condition
 from kglijn.surveys.models import (
     SCALES,
     Criterion,
@@ -34,7 +37,7 @@ from kglijn.surveys.models import (
 from kglijn.surveys.services import AUDIT_RESPONSE
 
 AnyUser = User | AnonymousUser
-DONE_SHOWN = 50  # the most recent done tasks on the follow-up page
+FOLLOW_UPS_PER_PAGE = 25  # tasks per page on the follow-up page
 
 
 @dataclass(frozen=True)
@@ -167,19 +170,48 @@ def _follow_ups_qs(user: AnyUser) -> QuerySet[FollowUpTask]:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class FollowUpFilters:
+    status: str = FollowUpStatus.OPEN
+    channel: str = ""
+    team: str = ""  # a team id, NO_TEAM (contacts handled outside a team) or "" (all)
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None  # inclusive
+
+
 @dataclass(frozen=True)
 class FollowUps:
-    open: list[FollowUpTask]
-    done: list[FollowUpTask]
-    open_count: int
+    page: Page[FollowUpTask]
+    open_count: int  # every open task of this lead, whatever the filters
 
 
-def follow_up_list(*, user: AnyUser) -> FollowUps:
-    """Open tasks first (oldest first: the longest waiting), then the most recent done ones."""
+def follow_up_page(
+    *, user: AnyUser, filters: FollowUpFilters, page_number: int | str | None
+) -> FollowUps:
+    """One page of the lead's tasks: open ones oldest first (the longest waiting), done ones
+    most recent first."""
     tasks = _follow_ups_qs(user)
-    open_tasks = list(tasks.filter(status=FollowUpStatus.OPEN).order_by("created_at", "id"))
-    done = list(tasks.filter(status=FollowUpStatus.DONE).order_by("-done_at", "-id")[:DONE_SHOWN])
-    return FollowUps(open=open_tasks, done=done, open_count=len(open_tasks))
+    open_count = tasks.filter(status=FollowUpStatus.OPEN).count()
+    chosen = tasks.filter(status=filters.status)
+    if filters.channel:
+        chosen = chosen.filter(contact__channel=filters.channel)
+    if filters.team:
+        chosen = chosen.filter(team_condition("contact__handler_id", filters.team, handler_teams()))
+    if filters.opened_from:
+        chosen = chosen.filter(created_at__gte=day_start(filters.opened_from))
+    if filters.opened_to:
+        chosen = chosen.filter(created_at__lt=day_start(filters.opened_to + dt.timedelta(days=1)))
+    if filters.status == FollowUpStatus.DONE:
+        chosen = chosen.order_by("-done_at", "-id")
+    else:
+        chosen = chosen.order_by("created_at", "id")
+    page = Paginator(chosen, FOLLOW_UPS_PER_PAGE).get_page(page_number)
+    return FollowUps(page=page, open_count=open_count)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day`, Brussels time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
 
 
 def follow_up_get_for_user(*, user: AnyUser, task_id: int) -> FollowUpTask:

@@ -11,8 +11,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kglijn.contacts.models import Channel
+from kglijn.core.dates import BoundedDateField
+from kglijn.surveys.analysis.month import team_labels
+from kglijn.surveys.analysis.queries import NO_TEAM
 from kglijn.surveys.follow_ups import MAX_OUTCOME_LENGTH, RuleSetting, low_score_rule_bounds
-from kglijn.surveys.models import Criterion, LowScoreRule, SurveyVersion
+from kglijn.surveys.models import Criterion, FollowUpStatus, LowScoreRule, SurveyVersion
+from kglijn.surveys.selectors import FollowUpFilters
 from kglijn.surveys.services import QuestionWording
 
 WORDING_FIELDS: tuple[tuple[str, Any, int], ...] = (
@@ -32,6 +37,44 @@ class FollowUpDoneForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("E.g. called the parent back, discussed with the employee."),
     )
+
+
+class FollowUpFilterForm(forms.Form):
+    """The follow-up page's filters (GET): status, channel, team, the period the task opened."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=FollowUpStatus.choices, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    opened_from = BoundedDateField(
+        label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    opened_to = BoundedDateField(
+        label=_("Opened up to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ChoiceField)
+        channel.choices = [("", _("All channels")), *Channel.choices]
+        team = self.fields["team"]
+        assert isinstance(team, forms.ChoiceField)
+        team.choices = [
+            ("", _("All teams")),
+            *[(key, name) for key, name, _office, _active in team_labels()],
+            (NO_TEAM, _("Without team")),
+        ]
+
+    def filters(self) -> FollowUpFilters:
+        """The chosen filters; the defaults (open tasks, everything) for what is not valid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return FollowUpFilters(
+            status=data.get("status") or FollowUpStatus.OPEN,
+            channel=data.get("channel") or "",
+            team=data.get("team") or "",
+            opened_from=data.get("opened_from"),
+            opened_to=data.get("opened_to"),
+        )
 
 
 class WordingForm(forms.Form):

@@ -5,25 +5,33 @@ write, selectors read."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kglijn.surveys.follow_ups import FollowUpInvalid, follow_up_complete, low_score_rules_save
+from kglijn.surveys.models import FollowUpStatus
 from kglijn.surveys.selectors import (
     follow_up_get_for_user,
-    follow_up_list,
+    follow_up_page,
     survey_versions_overview,
 )
 from kglijn.surveys.services import SurveyInvalid, survey_version_current, survey_wording_change
-from kglijn.surveys.staff_forms import FollowUpDoneForm, LowScoreRulesForm, WordingForm
+from kglijn.surveys.staff_forms import (
+    FollowUpDoneForm,
+    FollowUpFilterForm,
+    LowScoreRulesForm,
+    WordingForm,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -32,14 +40,43 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+FILTER_PARAMS = ("status", "channel", "team", "opened_from", "opened_to")
+
+
 def _render_follow_ups(
     request: HttpRequest, *, failed_task: int | None = None, form: FollowUpDoneForm | None = None
 ) -> HttpResponse:
+    """The page of the lead's tasks. The filters and the page number travel as GET
+    parameters (on a failed completion: in `next`); `complete=<id>` opens the one task's
+    outcome box, so the page holds at most one text box."""
     user = _user(request)
+    source = request.GET
+    if failed_task is not None:  # back on the page the form was sent from
+        source = QueryDict(urlsplit(request.POST.get("next", "")).query)
+    filter_form = FollowUpFilterForm({key: source[key] for key in FILTER_PARAMS if source.get(key)})
+    follow_ups = follow_up_page(
+        user=user, filters=filter_form.filters(), page_number=source.get("page")
+    )
+    query = urlencode({key: source[key] for key in FILTER_PARAMS if source.get(key)})
+    page_query = urlencode(
+        [*((key, source[key]) for key in FILTER_PARAMS if source.get(key)),
+         ("page", follow_ups.page.number)]
+    )  # fmt: skip
+    completing = failed_task
+    if completing is None:
+        try:
+            completing = int(source.get("complete", ""))
+        except ValueError:
+            completing = None
     context: dict[str, Any] = {
-        "follow_ups": follow_up_list(user=user),
+        "follow_ups": follow_ups,
+        "filter_form": filter_form,
+        "showing_done": filter_form.filters().status == FollowUpStatus.DONE,
+        "query": query,
+        "back_to": f"{reverse('surveys:follow_ups')}?{page_query}",
+        "page_query": page_query,
+        "completing": completing,
         "can_complete": user.has_perm("surveys.change_followuptask"),
-        "failed_task": failed_task,
         "failed_form": form,
         "done_form": FollowUpDoneForm(),
     }

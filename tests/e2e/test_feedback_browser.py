@@ -98,13 +98,17 @@ def test_a_parent_answers_with_the_keyboard_and_the_link_works_once(
     page.locator('input[name="password"]').fill(PASSWORD)
     page.locator('input[name="password"]').press("Enter")
     expect(page).to_have_url(f"{base}/desk/")
+    # Her menu is grouped: the "Werk" group carries the counter too.
+    work = page.locator('.main-nav [data-menu-group="work"] summary')
+    expect(work.locator(".badge")).to_have_text("1 nieuw")
+    work.click()
     link = page.locator(".main-nav a", has_text="Mijn feedback")
-    expect(link.locator("[data-feedback-unread]")).to_have_text("1 nieuw")
+    expect(link.locator("[data-menu-badge]")).to_have_text("1 nieuw")
     link.click()
     expect(page.locator("[data-remark]")).to_have_text("Heel duidelijke uitleg over het slapen.")
     expect(page.locator(".feedback-item--new")).to_have_count(1)
     page.screenshot(path=str(SCREENSHOTS / "feedback-05-my-feedback.png"), full_page=True)
-    expect(page.locator(".main-nav [data-feedback-unread]")).to_have_count(0)
+    expect(page.locator(".main-nav [data-menu-badge]")).to_have_count(0)
 
 
 def test_a_card_is_made_and_the_team_figures_draw_their_charts(page: Page, live_server) -> None:

@@ -193,11 +193,11 @@ def test_my_feedback_lists_newest_first_and_marks_new(client, employee, register
 def test_the_menu_shows_my_feedback_with_the_unread_count(client, employee, register) -> None:
     _visit, token = register()
     log_in(client, employee)
-    assert "data-feedback-unread" not in nav(client.get("/feedback/visits/new/").content.decode())
+    assert "data-menu-badge" not in nav(client.get("/feedback/visits/new/").content.decode())
     feedback_submit(token=token, score=4)
     menu = nav(client.get("/feedback/visits/new/").content.decode())
     assert 'href="/feedback/mine/"' in menu
-    assert re.search(r'data-feedback-unread>1<span class="visually-hidden"> nieuw</span>', menu)
+    assert re.search(r'data-menu-badge>1<span class="visually-hidden"> nieuw</span>', menu)
     assert 'href="/feedback/teams/"' not in menu
 
 

@@ -86,6 +86,29 @@ def test_default_year_is_the_latest_with_contacts(db: None) -> None:
     assert dashboard_default_year(today=today) == 2026
     register_random_contacts(3, seed=1, first=dt.date(2023, 3, 1), last=dt.date(2023, 3, 31))
     assert dashboard_default_year(today=today) == 2023
+    # This month's few calls (a simulation, a test) do not move it: a month counts once complete.
+    register_random_contacts(9, seed=2, first=dt.date(2026, 11, 2), last=dt.date(2026, 11, 22))
+    assert dashboard_default_year(today=today) == 2023
+    assert dashboard_default_year(today=dt.date(2026, 12, 1)) == 2026
+
+
+def test_dashboard_opens_on_the_last_year_with_data(client: Any, analyst: User, db: None) -> None:
+    """Data only in 2023 (the demo) plus this month's 9 calls: the dashboard opens on 2023."""
+    seed_catalogues()
+    today = timezone.localdate()
+    register_random_contacts(40, seed=3, first=dt.date(2023, 1, 1), last=dt.date(2023, 11, 15))
+    register_random_contacts(9, seed=4, first=today.replace(day=1), last=today)
+    _login(client, analyst)
+
+    response = client.get(reverse("reports:dashboard"))
+
+    data = response.context["data"]
+    assert data.year == 2023
+    assert (
+        data.incoming_to_date
+        == Contact.objects.filter(direction="in", received_at__year=2023).count()
+    )
+    assert '<option value="2023" selected' in response.content.decode()
 
 
 def test_analyst_sees_the_dashboard(client: Any, analyst: User, contacts: list[Contact]) -> None:
@@ -95,7 +118,8 @@ def test_analyst_sees_the_dashboard(client: Any, analyst: User, contacts: list[C
 
     assert response.status_code == 200
     data = response.context["data"]
-    assert data.year == timezone.localdate().year
+    # The year of the last complete month (the contacts run up to today).
+    assert data.year == (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).year
     html = response.content.decode()
     for chart in ("chart-channel-phone", "chart-channel-email", "chart-channel-chat",
                   "chart-provinces", "chart-topics", "chart-referrals"):  # fmt: skip

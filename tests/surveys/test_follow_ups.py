@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
 
+from kglijn.contacts.models import Contact
 from kglijn.core.models import AuditEvent
 from kglijn.surveys.models import FollowUpTask, LowScoreRule, Source, SurveyVersion
 from kglijn.surveys.services import survey_response_record
@@ -79,7 +81,9 @@ def test_marking_a_task_done_records_the_outcome(client, team_lead, teams) -> No
     assert (task.status, task.outcome, task.done_by) == ("done", "Ouder teruggebeld.", team_lead)
     html = client.get(URL).content.decode()
     assert "No open follow-up tasks." in html
-    assert "Ouder teruggebeld." in html
+    assert "Ouder teruggebeld." not in html  # done tasks are one filter away
+    done = client.get(URL, {"status": "done"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Ouder teruggebeld." in done
 
 
 def test_an_empty_outcome_is_refused_and_changes_nothing(client, team_lead, teams) -> None:
@@ -113,6 +117,121 @@ def test_agents_have_no_follow_up_page_and_no_link(client, agent, team_lead) -> 
 
     desk = login(client, team_lead).get("/desk/").content
     assert b'href="/surveys/follow-ups/"' in desk
+
+
+@pytest.fixture
+def many_tasks(teams) -> list[FollowUpTask]:
+    """30 open tasks of agent-a (the lead's team): 2 pages of 25."""
+    agents, _ = teams
+    return [low_score(agents["agent-a"], minutes=index) for index in range(30)]
+
+
+def task_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<tr id="task-(\d+)"', html)]
+
+
+def test_the_open_tasks_come_25_to_a_page_oldest_first(client, team_lead, many_tasks) -> None:
+    login(client, team_lead)
+
+    first = client.get(URL).content.decode()
+    second = client.get(URL, {"page": 2}).content.decode()
+
+    in_order = [task.pk for task in sorted(many_tasks, key=lambda task: (task.created_at, task.pk))]
+    assert task_ids(first) == in_order[:25]
+    assert task_ids(second) == in_order[25:]
+    assert "30 open taken" in first
+    assert "Pagina 1 van 2" in first
+    assert 'href="?page=2" rel="next">Volgende →</a>' in first
+    assert 'href="?page=1" rel="prev">← Vorige</a>' in second
+    assert "Volgende" not in second
+
+
+def test_only_the_task_being_completed_has_a_text_box(client, team_lead, many_tasks) -> None:
+    login(client, team_lead)
+    task = many_tasks[27]
+
+    listing = client.get(URL, {"page": 2}).content.decode()
+    opened = client.get(URL, {"page": 2, "complete": task.pk}).content.decode()
+
+    assert "<textarea" not in listing
+    assert listing.count("data-complete") == 5
+    assert f'href="?page=2&amp;complete={task.pk}#task-{task.pk}"' in listing
+    assert opened.count("<textarea") == 1
+    row = re.search(rf'<tr id="task-{task.pk}">.*?</tr>', opened, re.S)
+    assert row is not None
+    assert "<textarea" in row.group(0)
+    assert f'action="/surveys/follow-ups/{task.pk}/done/"' in row.group(0)
+    assert 'name="next" value="/surveys/follow-ups/?page=2"' in row.group(0)
+
+
+def test_completing_returns_to_the_same_filtered_page(client, team_lead, many_tasks) -> None:
+    login(client, team_lead)
+    task = many_tasks[26]
+    back = f"{URL}?channel=phone&page=2"
+
+    refused = client.post(f"{URL}{task.pk}/done/", {"outcome": " ", "next": back})
+    done = client.post(f"{URL}{task.pk}/done/", {"outcome": "Teruggebeld.", "next": back})
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert html.count("<textarea") == 1
+    assert f'<tr id="task-{task.pk}">' in html
+    assert "Pagina 2 van 2" in html
+    assert '<option value="phone" selected>' in html
+    assert done.status_code == 302
+    assert done["Location"] == back
+    task.refresh_from_db()
+    assert task.status == "done"
+
+
+def test_the_filters_narrow_the_list_and_stay_on_every_page(
+    client, team_lead, teams, many_tasks
+) -> None:
+    agents, _ = teams
+    login(client, team_lead)
+    email_tasks = many_tasks[:3]
+    Contact.objects.filter(pk__in=[task.contact_id for task in email_tasks]).update(channel="email")
+    unassigned = low_score(agents["agent-c"])
+    FollowUpTask.objects.filter(pk=many_tasks[5].pk).update(
+        created_at=dt.datetime(2024, 3, 4, 10, 0, tzinfo=dt.UTC)
+    )
+
+    by_channel = client.get(URL, {"channel": "email"}).content.decode()
+    by_team = client.get(URL, {"team": "none"}).content.decode()
+    by_period = client.get(URL, {"opened_from": "2024-03-04", "opened_to": "2024-03-04"})
+    phone_page_2 = client.get(URL, {"channel": "phone", "page": 2}).content.decode()
+
+    assert sorted(task_ids(by_channel)) == sorted(task.pk for task in email_tasks)
+    assert "3 taken voldoen aan de filters." in by_channel
+    assert "31 open taken" in by_channel  # the headline counts every open task
+    assert task_ids(by_team) == [unassigned.pk]
+    assert task_ids(by_period.content.decode()) == [many_tasks[5].pk]
+    # 28 phone tasks: the filter travels with the page links.
+    assert len(task_ids(phone_page_2)) == 3
+    assert 'href="?channel=phone&amp;page=1" rel="prev">' in phone_page_2
+    assert 'href="?channel=phone&amp;page=2&amp;complete=' in phone_page_2
+
+
+def test_done_tasks_are_a_filter_away_most_recent_first(client, team_lead, many_tasks) -> None:
+    login(client, team_lead)
+    for task in many_tasks[:2]:
+        client.post(f"{URL}{task.pk}/done/", {"outcome": f"Gedaan {task.pk}"})
+
+    html = client.get(URL, {"status": "done"}).content.decode()
+
+    assert task_ids(html) == [many_tasks[1].pk, many_tasks[0].pk]
+    assert "<textarea" not in html
+    assert "data-complete" not in html
+    assert f"Gedaan {many_tasks[0].pk}" in html
+
+
+def test_a_wrong_filter_falls_back_to_every_open_task(client, team_lead, many_tasks) -> None:
+    login(client, team_lead)
+
+    response = client.get(URL, {"channel": "fax", "opened_from": "1900-01-01", "page": "x"})
+
+    assert response.status_code == 200
+    assert len(task_ids(response.content.decode())) == 25
 
 
 # --- low-score rules ------------------------------------------------------------------------

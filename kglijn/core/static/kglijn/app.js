@@ -41,5 +41,29 @@
     if (errors) errors.focus();
   }
 
+  // The main menu's groups (<details> in .nav-group): one open at a time; Escape closes the open
+  // one and puts the focus back on its summary; a click elsewhere closes it.
+  function openGroups() {
+    return document.querySelectorAll(".nav-group details[open]");
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches(".nav-group details") || !details.open) return;
+    openGroups().forEach(function (other) { if (other !== details) other.open = false; });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openGroups().forEach(function (details) {
+      var hadFocus = details.contains(document.activeElement);
+      details.open = false;
+      if (hadFocus) details.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openGroups().forEach(function (details) {
+      if (!details.contains(event.target)) details.open = false;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
 })();

@@ -1,0 +1,125 @@
+"""The main menu: every page of the staff application that has an entry, in its group.
+
+A new app adds its page here: one `MenuEntry` in the group it belongs to (Work, Quality,
+Figures, Administration), with the permission its view checks. The context processor below
+puts the user's menu on every page (base.html draws it); see docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from kglijn.core.menu import AnyUser, MenuEntry, MenuGroup, menu_for
+from kglijn.feedback.selectors import feedback_nav_state
+
+
+def _my_feedback(*, user: AnyUser) -> int | None:
+    """Only for employees in a local team; the counter is their unread feedback."""
+    state = feedback_nav_state(user=user)
+    return state.unread if state.member else None
+
+
+MENU: tuple[MenuGroup, ...] = (
+    MenuGroup(
+        key="work",
+        label=_("Work"),
+        entries=(
+            MenuEntry(label=_("Desk"), url_name="contacts:desk"),
+            MenuEntry(
+                label=_("New contact"), url_name="contacts:new", perms=("contacts.add_contact",)
+            ),
+            MenuEntry(
+                label=_("Search"), url_name="contacts:search", perms=("contacts.view_contact",)
+            ),
+            MenuEntry(
+                label=_("Chat console"), url_name="chat:console", perms=("chat.handle_chat",)
+            ),
+            MenuEntry(
+                label=_("My feedback"),
+                url_name="feedback:mine",
+                badge=_my_feedback,
+                key="feedback-mine",
+            ),
+        ),
+    ),
+    MenuGroup(
+        key="quality",
+        label=_("Quality"),
+        entries=(
+            MenuEntry(
+                label=_("Knowledge base"),
+                url_name="knowledge:index",
+                perms=("knowledge.view_article",),
+                prefix=True,
+            ),
+            MenuEntry(
+                label=_("Follow-up"),
+                url_name="surveys:follow_ups",
+                perms=("surveys.view_followuptask",),
+            ),
+            MenuEntry(
+                label=_("Feedback teams"),
+                url_name="feedback:teams",
+                perms=("feedback.view_team_report",),
+            ),
+            MenuEntry(
+                label=_("Survey questions"),
+                url_name="surveys:wording",
+                perms=("surveys.view_surveyversion",),
+            ),
+        ),
+    ),
+    MenuGroup(
+        key="figures",
+        label=_("Figures"),
+        entries=(
+            MenuEntry(
+                label=_("Reports"), url_name="reports:overview", perms=("contacts.view_reports",)
+            ),
+            MenuEntry(
+                label=_("Service level"),
+                url_name="telephony:service_levels",
+                perms=("telephony.view_service_levels",),
+            ),
+            MenuEntry(
+                label=_("Wallboard"),
+                url_name="telephony:wallboard",
+                perms=("telephony.view_wallboard",),
+            ),
+        ),
+    ),
+    MenuGroup(
+        key="administration",
+        label=_("Administration"),
+        entries=(
+            MenuEntry(
+                label=_("Catalogues"),
+                url_name="contacts:catalogues",
+                perms=("contacts.view_reason", "contacts.view_referralorganisation"),
+            ),
+            MenuEntry(
+                label=_("Mail quarantine"),
+                url_name="mail:quarantine",
+                perms=("mail.view_quarantine",),
+            ),
+            MenuEntry(
+                label=_("Audit log"), url_name="contacts:audit_log", perms=("core.view_audit_log",)
+            ),
+            MenuEntry(label=_("Management"), url_name="admin:index", staff=True),
+        ),
+    ),
+)
+
+
+def main_menu(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the signed-in user's menu, built on first use (once per response;
+    pages without the header pay nothing)."""
+    return {
+        "main_menu": SimpleLazyObject(
+            lambda: menu_for(user=request.user, path=request.path, groups=MENU)
+        )
+    }
