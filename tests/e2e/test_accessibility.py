@@ -175,8 +175,13 @@ def _log_in(context: BrowserContext, base: str, user: User) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base}])
 
 
-def _html_pages(context: BrowserContext, base: str, principal: str, world: World) -> list[str]:
-    """The URLs of the matrix this principal may GET that answer with an HTML page."""
+def _html_pages(
+    context: BrowserContext, base: str, principal: str, world: World, known: dict[str, bool]
+) -> list[str]:
+    """The URLs of the matrix this principal may GET that answer with a whole HTML page.
+
+    Whether a URL is a page (not a download, JSON or an htmx fragment) does not depend on who
+    asks: ``known`` remembers it, so each URL is fetched once before the browser opens it."""
     urls = []
     for key, route, access in _cases():
         if access.token or access.expected(principal) != 200:
@@ -184,10 +189,14 @@ def _html_pages(context: BrowserContext, base: str, principal: str, world: World
         if key.startswith("api:"):
             continue  # JSON, and the API's docs page is drf-spectacular's own
         url = _url(key, route, world)
-        response = context.request.get(base + url, max_redirects=0)
-        html = response.headers.get("content-type", "").startswith("text/html")
-        # htmx fragments (the province lookup, one's call) are parts of pages, not pages.
-        if response.status == 200 and html and "<html" in response.text()[:500].lower():
+        if url not in known:
+            response = context.request.get(base + url, max_redirects=0)
+            html = response.headers.get("content-type", "").startswith("text/html")
+            # htmx fragments (the province lookup, one's call) are parts of pages, not pages.
+            known[url] = (
+                response.status == 200 and html and "<html" in response.text()[:500].lower()
+            )
+        if known[url]:
             urls.append(url)
     return urls
 
@@ -227,11 +236,12 @@ def test_every_page_of_every_role_has_no_axe_violations(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
+    known: dict[str, bool] = {}
     # Every role, every page it may see (the matrix's URLs, with its example objects).
     for role in ROLES:
         user = users[role]
         _log_in(context, base, user)
-        for url in _html_pages(context, base, role, world):
+        for url in _html_pages(context, base, role, world, known):
             _goto(page, base + url)
             checker.check(page, f"{url} as {role}")
 
@@ -257,7 +267,7 @@ def test_every_page_of_every_role_has_no_axe_violations(
 
     # The public pages, logged out.
     context.clear_cookies()
-    for url in _html_pages(context, base, ANONYMOUS, world):
+    for url in _html_pages(context, base, ANONYMOUS, world, known):
         _goto(page, base + url)
         checker.check(page, f"{url} as anonymous")
     _goto(page, survey_url)
