@@ -193,7 +193,9 @@ class ContactRegisterForm(WrapUpFields):
     escalation_reason = forms.CharField(
         label=_("Reason for escalation"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        # Required when escalating (this field only shows under "register and escalate"); the
+        # service checks it, the label carries the marker.
+        widget=forms.Textarea(attrs={"rows": 2, "aria-required": "true"}),
     )
 
     field_order = ["channel", "direction", "origin", "office", "postcode"]

@@ -229,6 +229,19 @@ def test_register_and_escalate_without_reason_saves_nothing(client, agent):
     assert AuditEvent.objects.count() == 0
 
 
+def test_the_escalation_reason_is_marked_as_required(client, agent):
+    # Issue 16: required when escalating, for the eye (the marker) and for a screen reader.
+    login(client, agent)
+
+    html = client.get("/desk/contacts/new/").content.decode()
+
+    assert re.search(r'<textarea name="escalation_reason"[^>]* aria-required="true"', html)
+    assert re.search(
+        r'<label for="id_escalation_reason">[^<]*<span class="required" aria-hidden="true">\*',
+        html,
+    )
+
+
 def test_register_form_defaults_for_a_quick_wrap_up(client, agent):
     login(client, agent)
 
@@ -310,6 +323,11 @@ def test_personal_data_on_an_anonymous_contact_is_refused_and_nothing_saved(clie
     html = response.content.decode()
     assert 'id="id_caller_name_error"' in html
     assert 'aria-invalid="true"' in html
+    # The error summary links to the fields, which come back with their values: the page keeps
+    # a field that holds a value enabled, so it can be cleared (issue 16).
+    assert '<a href="#id_caller_name">' in html
+    assert re.search(r'<input type="text" name="caller_name" value="Jan Peeters"[^>]*>', html)
+    assert "disabled" not in re.search(r"<fieldset id=\"personal-data\"[^>]*>", html)[0]
     assert Contact.objects.count() == 0
     assert Customer.objects.count() == 0
     assert AuditEvent.objects.count() == 0

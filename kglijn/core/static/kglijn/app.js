@@ -6,7 +6,15 @@
     var anonymous = form.querySelector('input[name="anonymous"]');
     var fieldset = form.querySelector("[data-personal-data]");
     if (!anonymous || !fieldset) return;
-    fieldset.disabled = anonymous.checked;
+    // An anonymous contact holds no personal data, so its fields are disabled; but a field that
+    // still holds a value (refused by the server) stays enabled, so that the error summary's link
+    // leads to a field the user can clear.
+    var filled = Array.prototype.some.call(
+      fieldset.querySelectorAll("input, select, textarea"),
+      function (field) { return field.value.trim() !== ""; }
+    );
+    fieldset.disabled = anonymous.checked && !filled;
+    fieldset.toggleAttribute("data-anonymous", anonymous.checked);
   }
 
   function syncReasonGroups(form) {
@@ -65,5 +73,37 @@
     });
   });
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // A table wider than the screen scrolls in its .table-wrap box; keyboard users must be able to
+  // scroll it too: the box gets a tab stop and a name (the table's caption or nearest heading).
+  function scrollBoxes() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+        if (!box.hasAttribute("role")) box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+          box.setAttribute("aria-label", scrollBoxName(box));
+        }
+      } else if (box.getAttribute("tabindex") === "0" && box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+      }
+    });
+  }
+
+  function scrollBoxName(box) {
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    for (var node = box; node && node !== document.body; node = node.parentElement) {
+      for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
+        var heading = before.matches("h1, h2, h3, h4") ? before : before.querySelector("h1, h2, h3, h4");
+        if (heading && heading.textContent.trim()) return heading.textContent.trim();
+      }
+    }
+    var h1 = document.querySelector("h1");
+    return h1 ? h1.textContent.trim() : document.title;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); scrollBoxes(); });
+  window.addEventListener("resize", scrollBoxes);
+  document.addEventListener("htmx:afterSettle", scrollBoxes);
 })();
