@@ -275,7 +275,7 @@ def test_every_page_of_every_role_has_no_axe_violations(
     _goto(page, f"{base}/feedback/{feedback_token}/")
     checker.check(page, "feedback page with a valid link")
     _goto(page, f"{base}{reverse('webform:form')}")
-    page.get_by_label("Uw vraag").fill("Help")
+    page.get_by_label("Je vraag").fill("Help")
     page.wait_for_timeout(1100)
     page.locator("form button[type=submit]").last.click()
     page.locator("[data-error-summary]").wait_for()
