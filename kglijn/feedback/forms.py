@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kglijn.core.dates import check_month
@@ -41,7 +42,9 @@ class FeedbackForm(forms.Form):
 
     score = forms.TypedChoiceField(
         coerce=int,
-        choices=[(score, f"{score} – {label}") for score, label in SCORE_LABELS.items()],
+        choices=[
+            (score, format_lazy("{} – {}", score, label)) for score, label in SCORE_LABELS.items()
+        ],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how satisfied you are (1 to 5).")},
     )

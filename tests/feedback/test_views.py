@@ -269,3 +269,19 @@ def test_the_excel_download_is_dutch_and_named_after_the_month(client, analyst) 
     assert sheet["A2"].value == "februari 2025 · Limburg"
     names = [row[1] for row in sheet.iter_rows(min_row=6, values_only=True)]
     assert len(names) == 8  # 7 teams in Limburg + total
+
+
+def test_the_score_labels_follow_the_language_of_the_request_not_of_the_import() -> None:
+    # The labels were once formatted at import time, so whichever language was active when the
+    # module loaded (English after an English page in the same process) stuck for everyone.
+    from django.utils import translation
+
+    from kglijn.feedback.forms import FeedbackForm
+
+    field = FeedbackForm.base_fields["score"]
+    with translation.override("nl"):
+        dutch = [str(label) for _, label in field.choices]
+    with translation.override("en"):
+        english = [str(label) for _, label in field.choices]
+    assert dutch[0] == "1 – Helemaal niet tevreden"
+    assert english[0] == "1 – Not at all satisfied"
