@@ -9,7 +9,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from kglijn.surveys.models import FollowUpTask
+from kglijn.surveys.models import FollowUpTask, LowScoreRule
+from kglijn.surveys.wording import DEFAULT_LOW_SCORE_RULES
 from tests.e2e.conftest import SCREENSHOTS
 from tests.surveys.factories import team_make
 from tests.surveys.test_follow_ups import low_score
@@ -18,6 +19,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_lead_pages_filters_and_completes_a_task(page: Page, live_server, make_user) -> None:
+    # a transactional test before this one may have flushed the rules migration 0002 seeds
+    for criterion, (threshold, active) in DEFAULT_LOW_SCORE_RULES.items():
+        LowScoreRule.objects.get_or_create(
+            criterion=criterion, defaults={"threshold": threshold, "active": active}
+        )
     lead = make_user("team_lead", "lead")
     agent = make_user("front_office", "agent-a")
     team_make(name="Team A", lead=lead, members=[agent])
