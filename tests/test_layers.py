@@ -98,3 +98,18 @@ def test_a_new_app_must_be_placed_in_a_layer(tree: Path) -> None:
     result = lint(tree)
     assert result.returncode == 1, result.stdout
     assert "newapp" in result.stdout
+
+
+def test_opgroeipunt_sits_beside_the_feature_apps_and_imports_no_higher_layer(tree: Path) -> None:
+    # given opgroeipunt importing the reports layer (above it)
+    add_line(tree / "kglijn/opgroeipunt/services.py", "import kglijn.reports.selectors")
+    result = lint(tree)
+    assert result.returncode != 0
+    assert "kglijn.opgroeipunt" in result.stdout
+
+
+def test_a_feature_app_may_not_import_opgroeipunt(tree: Path) -> None:
+    add_line(tree / "kglijn/feedback/models.py", "import kglijn.opgroeipunt.models")
+    result = lint(tree)
+    assert result.returncode != 0
+    assert "kglijn.opgroeipunt" in result.stdout

@@ -1,9 +1,9 @@
 """Users in the management site (/beheer/): what the administrator role may and may not do.
 
 The rule (issue 13): the administrator manages users and their roles, but can never raise
-anyone's rights beyond the seven roles of ``roles.py``, nor her own:
+anyone's rights beyond the roles of ``roles.py``, nor her own:
 
-- she gives a user roles (groups) only from the seven roles of ``roles.py``; ``is_staff`` follows
+- she gives a user roles (groups) only from the nine roles of ``roles.py``; ``is_staff`` follows
   from the roles (only the administrator role is staff), never from a tick box;
 - she never sees nor posts ``is_superuser``, ``is_staff`` or individual ``user_permissions``:
   the fields are not on the form, so a manipulated POST is ignored, not applied;
@@ -71,7 +71,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
 
 
 def role_groups() -> QuerySet[Group]:
-    """The groups an administrator may hand out: the seven roles, nothing else."""
+    """The groups an administrator may hand out: the nine roles of roles.py, nothing else."""
     return Group.objects.filter(name__in=[role.group_name for role in ROLES])
 
 

@@ -176,6 +176,31 @@ ADMINISTRATOR = Role(
     staff=True,
 )
 
+# Opgroeipunt (issue 17): its own roles; no K&G-Lijn role holds any of these permissions.
+_OPGROEIPUNT_MASTER_DATA = (
+    "opgroeipunt.view_organiser",
+    "opgroeipunt.view_regionalteam",
+    "opgroeipunt.view_location",
+    "opgroeipunt.view_locationversion",
+)
+CHILDCARE_CUSTOMER_MANAGER = Role(
+    "childcare_customer_manager",
+    "Klantenbeheerder kinderopvang",
+    _("Customer manager childcare"),
+    None,
+    _OPGROEIPUNT_MASTER_DATA,
+)
+OPGROEIPUNT_TEAM_LEAD = Role(
+    "opgroeipunt_team_lead",
+    "Teamleider Opgroeipunt",
+    _("Opgroeipunt team lead"),
+    None,
+    (
+        *_OPGROEIPUNT_MASTER_DATA,
+        "opgroeipunt.change_location",
+    ),
+)
+
 ROLES: tuple[Role, ...] = (
     FRONT_OFFICE,
     PGJO_NURSE,
@@ -184,6 +209,8 @@ ROLES: tuple[Role, ...] = (
     INFORMATION_MANAGER,
     ANALYST,
     ADMINISTRATOR,
+    CHILDCARE_CUSTOMER_MANAGER,
+    OPGROEIPUNT_TEAM_LEAD,
 )
 ROLES_BY_SLUG = {role.slug: role for role in ROLES}
 ROLES_BY_GROUP = {role.group_name: role for role in ROLES}

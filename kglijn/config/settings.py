@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kglijn.feedback",
     "kglijn.mail",
     "kglijn.knowledge",
+    "kglijn.opgroeipunt",
     "kglijn.webform",
     "kglijn.chat",
     "kglijn.servicelevels",

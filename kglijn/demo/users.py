@@ -47,6 +47,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("infomanager", "information_manager", "Stijn", "Michiels"),
     DemoUser("analyst", "analyst", "Leen", "Coppens"),
     DemoUser("administrator", "administrator", "Bart", "Segers"),
+    DemoUser("klantenbeheer1", "childcare_customer_manager", "Nele", "Jacobs"),
+    DemoUser("opgroeipuntlead", "opgroeipunt_team_lead", "Koen", "Willems"),
 )
 
 # Which roles handle which office's contacts in the demo.

@@ -1,4 +1,4 @@
-"""The seven roles as groups with exactly their permissions; privacy of health notes."""
+"""The nine roles (seven K&G-Lijn, two Opgroeipunt) as groups with their exact permissions."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ GROUP_NAMES = {
     "Informatiebeheerder",
     "Analist",
     "Beheerder",
+    "Klantenbeheerder kinderopvang",
+    "Teamleider Opgroeipunt",
 }
 SLUGS = [
     "front_office",
@@ -32,6 +34,8 @@ SLUGS = [
     "information_manager",
     "analyst",
     "administrator",
+    "childcare_customer_manager",
+    "opgroeipunt_team_lead",
 ]
 
 
@@ -51,10 +55,10 @@ def _snapshot() -> dict[str, set[str]]:
 # --- roles.py itself ------------------------------------------------------------------------
 
 
-def test_there_are_seven_roles_with_unique_slugs_and_groups() -> None:
+def test_there_are_nine_roles_with_unique_slugs_and_groups() -> None:
     assert [role.slug for role in ROLES] == SLUGS
     assert {role.group_name for role in ROLES} == GROUP_NAMES
-    assert len(ROLES_BY_SLUG) == len(ROLES_BY_GROUP) == 7
+    assert len(ROLES_BY_SLUG) == len(ROLES_BY_GROUP) == 9
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role.slug)
@@ -71,21 +75,23 @@ def test_home_offices() -> None:
         "information_manager": None,
         "analyst": None,
         "administrator": None,
+        "childcare_customer_manager": None,
+        "opgroeipunt_team_lead": None,
     }
 
 
 # --- roles_sync -----------------------------------------------------------------------------
 
 
-def test_roles_sync_creates_exactly_the_seven_groups() -> None:
+def test_roles_sync_creates_exactly_the_nine_groups() -> None:
     # given no groups at all (migrate already synced once; start from nothing)
     Group.objects.all().delete()
     # when syncing
     groups = roles_sync()
-    # then exactly the seven role groups exist, in role order
+    # then exactly the nine role groups exist, in role order
     assert [group.name for group in groups] == [role.group_name for role in ROLES]
     assert set(Group.objects.values_list("name", flat=True)) == GROUP_NAMES
-    assert Group.objects.count() == 7
+    assert Group.objects.count() == 9
 
 
 def test_roles_sync_is_idempotent() -> None:
@@ -95,7 +101,7 @@ def test_roles_sync_is_idempotent() -> None:
     second = roles_sync()
     assert [group.pk for group in second] == ids
     assert _snapshot() == before
-    assert Group.objects.count() == 7
+    assert Group.objects.count() == 9
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role.slug)

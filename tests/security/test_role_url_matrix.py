@@ -39,6 +39,8 @@ ROLES = (
     "information_manager",
     "analyst",
     "administrator",
+    "childcare_customer_manager",
+    "opgroeipunt_team_lead",
 )
 ANONYMOUS = "anonymous"
 PRINCIPALS = (ANONYMOUS, *ROLES)
