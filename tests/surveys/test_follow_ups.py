@@ -28,6 +28,12 @@ def login(client: Client, user) -> Client:
     return client
 
 
+def login_nl(client: Client, user) -> Client:
+    """Logged in, in the default Dutch (the paging and filter texts the assertions read)."""
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
 def low_score(handler, minutes: int = 5) -> FollowUpTask:
     contact = ContactFactory.create(handler=handler)
     response, _ = survey_response_record(
@@ -131,7 +137,7 @@ def task_ids(html: str) -> list[int]:
 
 
 def test_the_open_tasks_come_25_to_a_page_oldest_first(client, team_lead, many_tasks) -> None:
-    login(client, team_lead)
+    login_nl(client, team_lead)
 
     first = client.get(URL).content.decode()
     second = client.get(URL, {"page": 2}).content.decode()
@@ -165,7 +171,7 @@ def test_only_the_task_being_completed_has_a_text_box(client, team_lead, many_ta
 
 
 def test_completing_returns_to_the_same_filtered_page(client, team_lead, many_tasks) -> None:
-    login(client, team_lead)
+    login_nl(client, team_lead)
     task = many_tasks[26]
     back = f"{URL}?channel=phone&page=2"
 
@@ -188,7 +194,7 @@ def test_the_filters_narrow_the_list_and_stay_on_every_page(
     client, team_lead, teams, many_tasks
 ) -> None:
     agents, _ = teams
-    login(client, team_lead)
+    login_nl(client, team_lead)
     email_tasks = many_tasks[:3]
     Contact.objects.filter(pk__in=[task.contact_id for task in email_tasks]).update(channel="email")
     unassigned = low_score(agents["agent-c"])
