@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,16 +124,29 @@ def _create_version(
     return version
 
 
+def _complete_versions() -> QuerySet[SurveyVersion]:
+    """Versions that word every criterion: a version without its questions cannot be asked."""
+    return (
+        SurveyVersion.objects.annotate(asked=Count("questions"))
+        .filter(asked=len(Criterion.values))
+        .order_by("-number")
+    )
+
+
 def survey_version_current() -> SurveyVersion:
-    """The version asked now (highest number); creates v1 with the default wording if none."""
-    version = SurveyVersion.objects.order_by("-number").first()
+    """The version asked now (highest number with all its questions); creates one with the
+    default wording if there is none (the first, or the next number after an incomplete one)."""
+    version = _complete_versions().first()
     if version is not None:
         return version
+    top = SurveyVersion.objects.aggregate(top=Max("number"))["top"] or 0
     try:
         with transaction.atomic():
-            return _create_version(number=1, texts=DEFAULT_QUESTIONS, by=None, note="Eerste versie")
+            return _create_version(
+                number=top + 1, texts=DEFAULT_QUESTIONS, by=None, note="Eerste versie"
+            )
     except IntegrityError:  # created concurrently
-        return SurveyVersion.objects.order_by("-number")[0]
+        return _complete_versions()[0]
 
 
 def _validate_answers(

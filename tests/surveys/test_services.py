@@ -593,3 +593,15 @@ def test_two_different_submissions_for_one_contact_racing_store_one() -> None:
     assert [created for _, created in results] == [True]
     assert [type(error) for error in errors] == [SurveyAlreadyAnswered]
     assert SurveyResponse.objects.count() == 1
+
+
+def test_a_version_without_its_questions_is_never_asked() -> None:
+    # A survey page once answered 500 (KeyError) when the newest version had no questions.
+    SurveyQuestion.objects.all().delete()
+    broken = SurveyVersion.objects.create(number=99, note="zonder vragen")
+
+    current = survey_version_current()
+
+    assert current.number == 100
+    assert current.questions.count() == 4
+    assert SurveyVersion.objects.filter(pk=broken.pk).exists()  # history is not rewritten
