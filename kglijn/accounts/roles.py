@@ -52,6 +52,7 @@ FRONT_OFFICE = Role(
         "contacts.escalate_contact",
         "contacts.queue_front",
         "telephony.view_wallboard",
+        "opgroeipunt.forward_contact",
     ),
 )
 PGJO_NURSE = Role(
@@ -73,7 +74,7 @@ CHILDCARE_HANDLER = Role(
     "Dossierbehandelaar backoffice kinderopvang",
     _("Back-office childcare handler"),
     "childcare",
-    (*_CONTACT_WORK, "contacts.queue_childcare"),
+    (*_CONTACT_WORK, "contacts.queue_childcare", "opgroeipunt.forward_contact"),
 )
 TEAM_LEAD = Role(
     "team_lead",
@@ -103,6 +104,7 @@ TEAM_LEAD = Role(
         "chat.view_transcript",
         "mail.view_quarantine",
         "mail.change_quarantine",
+        "opgroeipunt.forward_contact",
     ),
 )
 INFORMATION_MANAGER = Role(
@@ -183,12 +185,29 @@ _OPGROEIPUNT_MASTER_DATA = (
     "opgroeipunt.view_location",
     "opgroeipunt.view_locationversion",
 )
+# The handling team's work: cases with their reporter data, proposals and the second pair of
+# eyes (the service and the database refuse approving one's own proposal), decisions, tracks.
+_OPGROEIPUNT_WORK = (
+    *_OPGROEIPUNT_MASTER_DATA,
+    "opgroeipunt.view_case",
+    "opgroeipunt.add_case",
+    "opgroeipunt.change_case",
+    "opgroeipunt.take_case",
+    "opgroeipunt.view_reporter_data",
+    "opgroeipunt.view_caseevent",
+    "opgroeipunt.view_proposal",
+    "opgroeipunt.add_proposal",
+    "opgroeipunt.decide_proposal",
+    "opgroeipunt.view_decision",
+    "opgroeipunt.view_enforcementtrack",
+    "opgroeipunt.view_opgroeipunt_figures",
+)
 CHILDCARE_CUSTOMER_MANAGER = Role(
     "childcare_customer_manager",
     "Klantenbeheerder kinderopvang",
     _("Customer manager childcare"),
     None,
-    _OPGROEIPUNT_MASTER_DATA,
+    _OPGROEIPUNT_WORK,
 )
 OPGROEIPUNT_TEAM_LEAD = Role(
     "opgroeipunt_team_lead",
@@ -196,8 +215,9 @@ OPGROEIPUNT_TEAM_LEAD = Role(
     _("Opgroeipunt team lead"),
     None,
     (
-        *_OPGROEIPUNT_MASTER_DATA,
+        *_OPGROEIPUNT_WORK,
         "opgroeipunt.change_location",
+        "opgroeipunt.view_opgroeipunt_dashboard",
     ),
 )
 

@@ -341,6 +341,11 @@ KGLIJN_SERVER_BACKGROUND: list[str] = [
     "kglijn.telephony.applier.applier_start",
 ]
 
+# --- Opgroeipunt (docs/opgroeipunt.md, ADR 0015) ----------------------------------------------
+# The urgent lane's response term, in hours on the clock (a danger situation does not wait for
+# Monday).
+KGLIJN_OPGROEIPUNT_URGENT_HOURS = int(os.environ.get("KGLIJN_OPGROEIPUNT_URGENT_HOURS", "4"))
+
 # --- Chat (docs/chat.md, ADR 0011) -------------------------------------------------------------
 # Websocket messages between server processes go through Redis when REDIS_URL is set (production,
 # several `kglijn serve` workers or hosts); else through memory (the embedded default: one process).

@@ -151,3 +151,504 @@ class LocationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location_id} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+# --- The register of cases (issue 17, ADR 0015) -------------------------------------------------
+
+
+class CaseKind(models.TextChoices):
+    SIGNAL = "signal", _("Signal")
+    REPORT = "report", _("Report")
+    COMPLAINT = "complaint", _("Complaint")
+    FEEDBACK = "feedback", _("Feedback")
+    DANGER = "danger", _("Danger situation")
+    STAFF_SHORTAGE = "staff_shortage", _("Staff-shortage report")
+
+
+class CaseSource(models.TextChoices):
+    PUBLIC_FORM = "public_form", _("Public form")
+    CONTACT = "contact", _("K&G-Lijn contact")
+    INSPECTION = "inspection", _("Zorginspectie")
+    STAFF = "staff", _("Staff")
+    API = "api", _("Integration API")
+    IMPORT = "import", _("Import")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")  # received, not yet taken up by a customer manager
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class StaffShortageMeasure(models.TextChoices):
+    REDUCED_HOURS = "reduced_hours", _("Reduced opening hours")
+    PARTIAL_CLOSURE = "partial_closure", _("Partial closure")
+    CLOSING_DAYS = "closing_days", _("Extra closing days")
+
+
+class Case(models.Model):
+    """One signal, report, complaint, feedback, danger situation or staff-shortage report.
+
+    Reporter data lives apart (``Reporter``), readable only by Opgroeipunt's roles and audited.
+    Decisions on a case (admissibility, lowering urgency, closing a danger situation) are made
+    only through an approved ``Proposal`` (four eyes); every change writes a ``CaseEvent``.
+    """
+
+    external_id = models.CharField(
+        _("external id"), max_length=64, unique=True, null=True, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=CaseKind.choices)
+    source = models.CharField(_("source"), max_length=11, choices=CaseSource.choices)
+    received_at = models.DateTimeField(_("received at"))
+    status = models.CharField(
+        _("status"), max_length=11, choices=CaseStatus.choices, default=CaseStatus.NEW
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    description = models.TextField(_("description"), max_length=10_000, blank=True)
+    locations = models.ManyToManyField(
+        Location, blank=True, related_name="cases", verbose_name=_("locations")
+    )
+    regional_team = models.ForeignKey(
+        RegionalTeam,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("regional team"),
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opgroeipunt_cases",
+        verbose_name=_("handler"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    # A K&G-Lijn contact this case was forwarded from (both pages link to each other).
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opgroeipunt_cases",
+        verbose_name=_("K&G-Lijn contact"),
+    )
+    # Urgent lane: danger situations and crisis reports; due = received + the term in hours.
+    urgent = models.BooleanField(_("urgent"), default=False)
+    urgent_due_at = models.DateTimeField(_("urgent response due"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("taken up at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Complaints (Bestuursdecreet art. II.74-II.87): set by decisions and the handler's steps.
+    admissible = models.BooleanField(_("admissible"), null=True, blank=True)
+    admissibility_reason = models.CharField(_("reason not admissible"), max_length=30, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    conciliation = models.TextField(_("conciliatory handling"), max_length=5_000, blank=True)
+    handler_not_involved = models.BooleanField(
+        _("handler not involved in the facts"), default=False
+    )
+    ombudsman_informed = models.BooleanField(
+        _("complainant told of the Vlaamse Ombudsdienst"), default=False
+    )
+    # Staff-shortage reports: the organiser's measures and their period.
+    measures = models.JSONField(_("measures"), default=list, blank=True)
+    measures_from = models.DateField(_("measures from"), null=True, blank=True)
+    measures_until = models.DateField(_("measures until"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_reporter_data", _("Can see reporter data")),
+            ("take_case", _("Can take up and handle cases")),
+            ("view_opgroeipunt_dashboard", _("Can see the Opgroeipunt dashboard")),
+            ("view_opgroeipunt_figures", _("Can see the Opgroeipunt figures")),
+            # K&G-Lijn agents forward a contact into Opgroeipunt without seeing its cases.
+            ("forward_contact", _("Can forward a K&G-Lijn contact to Opgroeipunt")),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "received_at"], name="opgroeipunt_case_kind_recv"),
+            models.Index(fields=["status", "urgent"], name="opgroeipunt_case_status_urg"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CaseKind.values), name="opgroeipunt_case_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=CaseSource.values), name="opgroeipunt_case_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="opgroeipunt_case_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(urgent=False) | Q(urgent_due_at__isnull=False),
+                name="opgroeipunt_case_urgent_has_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"OP-{self.pk}"
+
+
+class Reporter(models.Model):
+    """Who reported a case: apart from the case, read only through an audited selector."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="reporter", verbose_name=_("case")
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), max_length=254, blank=True)
+    phone = models.CharField(_("phone number"), max_length=32, blank=True)
+    relation = models.CharField(_("relation"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("reporter")
+        verbose_name_plural = _("reporters")
+
+    def __str__(self) -> str:
+        return f"reporter of {self.case_id}"
+
+
+class CaseEvent(models.Model):
+    """One change in a case's life (append-only): what changed, by whom, when."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    what = models.CharField(_("what"), max_length=40)  # e.g. "created", "taken", "decision"
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), max_length=5_000, blank=True)
+
+    class Meta:
+        ordering = ["case", "at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.what}"
+
+
+# --- Four eyes: proposals and decisions ---------------------------------------------------------
+
+
+class DecisionKind(models.TextChoices):
+    # Decisions on a case.
+    ADMISSIBLE = "admissible", _("Complaint admissible")
+    NOT_ADMISSIBLE = "not_admissible", _("Complaint not admissible")
+    URGENCY_LOWERED = "urgency_lowered", _("Urgency lowered")
+    DANGER_CLOSED = "danger_closed", _("Danger situation closed")
+    # The enforcement track of a location (the import's kinds, issue 17, plus the live steps).
+    ENFORCEMENT_STARTED = "enforcement_started", _("Enforcement started (improvement track)")
+    WARNING = "warning", _("Formal warning (aanmaning)")
+    INTENTION = "intention", _("Intention with hearing")
+    SUSPENSION = "suspension", _("Suspension of the licence")
+    REVOCATION = "revocation", _("Revocation of the licence")
+    INSPECTION_ADVICE_REQUESTED = "inspection_advice_requested", _("Zorginspectie advice requested")
+    INSPECTION_ADVICE = "inspection_advice", _("Zorginspectie enforcement advice received")
+    PROTECTIVE_MEASURE = "protective_measure", _("Protective measure")
+    PRIORITY_SUPPORT = "priority_support", _("Priority support")
+    CIVIL_PARTY = "civil_party", _("Civil-party proceedings")
+    EVALUATION_POSITIVE = "evaluation_positive", _("Positive evaluation")
+    EVALUATION_NEGATIVE = "evaluation_negative", _("Negative evaluation")
+    ENFORCEMENT_CLOSED = "enforcement_closed", _("Enforcement closed")
+
+
+CASE_DECISION_KINDS = frozenset(
+    {
+        DecisionKind.ADMISSIBLE,
+        DecisionKind.NOT_ADMISSIBLE,
+        DecisionKind.URGENCY_LOWERED,
+        DecisionKind.DANGER_CLOSED,
+    }
+)
+
+
+class NotAdmissibleReason(models.TextChoices):
+    FACTS_OLDER_THAN_A_YEAR = "older_than_a_year", _("The facts are older than a year")
+    MANIFESTLY_UNFOUNDED = "manifestly_unfounded", _("Manifestly unfounded")
+    ALREADY_HANDLED = "already_handled", _("Already handled")
+    NO_INTEREST = "no_interest", _("The complainant has no interest")
+    COMPLAINANT_UNKNOWN = "complainant_unknown", _("The complainant is unknown")
+    FACTS_UNKNOWN = "facts_unknown", _("The facts are not known")
+    SUBJECT_OF_PROCEEDINGS = "in_proceedings", _("The facts are subject of court proceedings")
+
+
+class EnforcementState(models.TextChoices):
+    NONE = "none", _("No enforcement")
+    IMPROVEMENT_TRACK = "improvement_track", _("Improvement track")
+    WARNING = "warning", _("Formal warning")
+    INTENTION = "intention", _("Intention with hearing")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for a second pair of eyes")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Proposal(models.Model):
+    """A decision proposed with its motivation; it takes effect only when another user approves.
+
+    The database refuses an approver who is the proposer (CHECK), whatever path writes it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=DecisionKind.choices)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("case"),
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("location"),
+    )
+    motivation = models.TextField(_("motivation"), max_length=5_000)
+    # Kind-specific values: {"reason": ...} for not admissible, {"effective_from": "YYYY-MM-DD",
+    # "effective_until": ...} for measures.
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="opgroeipunt_proposals",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), max_length=5_000, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        permissions = [("decide_proposal", _("Can approve or reject another's proposal"))]
+        indexes = [models.Index(fields=["status", "proposed_at"], name="opgroeipunt_prop_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DecisionKind.values), name="opgroeipunt_proposal_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values), name="opgroeipunt_proposal_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(location__isnull=False),
+                name="opgroeipunt_proposal_subject",
+            ),
+            # Four eyes, in the database: nobody approves or rejects their own proposal.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="opgroeipunt_proposal_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProposalStatus.PROPOSED)
+                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                name="opgroeipunt_proposal_decided_has_decider",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class EnforcementTrack(models.Model):
+    """One enforcement track of a location, from its start to its close.
+
+    ``state`` and ``positive_evaluations`` are derived from the track's decisions in date order
+    (``enforcement/transitions.py``) and stored for queries; at most one track is open per
+    location.
+    """
+
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        related_name="enforcement_tracks",
+        verbose_name=_("location"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=17,
+        choices=EnforcementState.choices,
+        default=EnforcementState.IMPROVEMENT_TRACK,
+    )
+    positive_evaluations = models.PositiveSmallIntegerField(
+        _("consecutive positive evaluations"), default=0
+    )
+    # Orders that broke today's transition table in imported history (kept, never refused).
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["location", "started_at", "id"]
+        verbose_name = _("enforcement track")
+        verbose_name_plural = _("enforcement tracks")
+        indexes = [
+            models.Index(fields=["started_at", "closed_at"], name="opgroeipunt_track_period"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location"],
+                condition=Q(closed_at__isnull=True),
+                name="opgroeipunt_track_one_open_per_location",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=EnforcementState.values), name="opgroeipunt_track_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("started_at")),
+                name="opgroeipunt_track_closed_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.started_at:%Y-%m-%d}"
+
+
+class DecisionSource(models.TextChoices):
+    APPROVED = "approved", _("Approved proposal")
+    IMPORT = "import", _("Import")
+
+
+class Decision(models.Model):
+    """A decision in force (append-only): made by approving a proposal, or imported history.
+
+    A wrong decision is corrected by a new proposal, never by an edit.
+    """
+
+    external_id = models.CharField(
+        _("external id"), max_length=64, unique=True, null=True, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=DecisionKind.choices)
+    source = models.CharField(_("source"), max_length=8, choices=DecisionSource.choices)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("case"),
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("location"),
+    )
+    track = models.ForeignKey(
+        EnforcementTrack,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("enforcement track"),
+    )
+    proposal = models.OneToOneField(
+        Proposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision",
+        verbose_name=_("proposal"),
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    motivation = models.TextField(_("motivation"), max_length=5_000, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        indexes = [
+            models.Index(fields=["kind", "decided_at"], name="opgroeipunt_dec_kind_at"),
+            models.Index(fields=["location", "decided_at"], name="opgroeipunt_dec_loc_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DecisionKind.values), name="opgroeipunt_decision_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=DecisionSource.values), name="opgroeipunt_decision_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(location__isnull=False),
+                name="opgroeipunt_decision_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(proposed_by__isnull=True)
+                | ~Q(approved_by=models.F("proposed_by")),
+                name="opgroeipunt_decision_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(source=DecisionSource.IMPORT)
+                | (Q(proposal__isnull=False) & Q(approved_by__isnull=False)),
+                name="opgroeipunt_decision_approved_has_proposal",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_until__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(effective_until__gte=models.F("effective_from")),
+                name="opgroeipunt_decision_effective_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.decided_at:%Y-%m-%d}"

@@ -245,6 +245,18 @@ OPGROEIPUNT_PERMISSIONS = {
     "opgroeipunt.view_regionalteam",
     "opgroeipunt.view_location",
     "opgroeipunt.view_locationversion",
+    "opgroeipunt.view_case",
+    "opgroeipunt.add_case",
+    "opgroeipunt.change_case",
+    "opgroeipunt.take_case",
+    "opgroeipunt.view_reporter_data",
+    "opgroeipunt.view_caseevent",
+    "opgroeipunt.view_proposal",
+    "opgroeipunt.add_proposal",
+    "opgroeipunt.decide_proposal",
+    "opgroeipunt.view_decision",
+    "opgroeipunt.view_enforcementtrack",
+    "opgroeipunt.view_opgroeipunt_figures",
 }
 
 
@@ -260,7 +272,8 @@ def test_the_customer_manager_views_the_master_data(make_user: Callable[..., Use
 def test_the_team_lead_also_changes_locations(make_user: Callable[..., User]) -> None:
     user = make_user("opgroeipunt_team_lead")
     assert _opgroeipunt_permissions(user) == OPGROEIPUNT_PERMISSIONS | {
-        "opgroeipunt.change_location"
+        "opgroeipunt.change_location",
+        "opgroeipunt.view_opgroeipunt_dashboard",
     }
 
 
@@ -277,7 +290,10 @@ def test_the_team_lead_also_changes_locations(make_user: Callable[..., User]) ->
     ],
 )
 def test_no_kg_lijn_role_sees_opgroeipunt(make_user: Callable[..., User], role: str) -> None:
-    assert _opgroeipunt_permissions(make_user(role)) == set()
+    # The desk roles may only forward a contact into Opgroeipunt; they read none of its cases.
+    forwarding = {"front_office", "childcare_handler", "team_lead"}
+    expected = {"opgroeipunt.forward_contact"} if role in forwarding else set()
+    assert _opgroeipunt_permissions(make_user(role)) == expected
 
 
 def test_the_new_roles_read_no_contact_content(make_user: Callable[..., User]) -> None:

@@ -1,0 +1,10 @@
+"""Opgroeipunt's staff pages under /opgroeipunt/; each package owns its own patterns."""
+
+from __future__ import annotations
+
+from kglijn.opgroeipunt.cases.urls import urlpatterns as case_urlpatterns
+from kglijn.opgroeipunt.decisions.urls import urlpatterns as decision_urlpatterns
+from kglijn.opgroeipunt.figures.urls import urlpatterns as figure_urlpatterns
+
+app_name = "opgroeipunt"
+urlpatterns = [*case_urlpatterns, *decision_urlpatterns, *figure_urlpatterns]
