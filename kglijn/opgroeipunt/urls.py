@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from kglijn.opgroeipunt.cases.urls import urlpatterns as case_urlpatterns
+from kglijn.opgroeipunt.dashboard.urls import urlpatterns as dashboard_urlpatterns
 from kglijn.opgroeipunt.decisions.urls import urlpatterns as decision_urlpatterns
 from kglijn.opgroeipunt.figures.urls import urlpatterns as figure_urlpatterns
 
 app_name = "opgroeipunt"
-urlpatterns = [*case_urlpatterns, *decision_urlpatterns, *figure_urlpatterns]
+urlpatterns = [
+    *case_urlpatterns,
+    *decision_urlpatterns,
+    *figure_urlpatterns,
+    *dashboard_urlpatterns,
+]

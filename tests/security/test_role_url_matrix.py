@@ -157,6 +157,7 @@ EXPECTED: dict[str, Access] = {
     "feedback:visit_card": roles(*STAFF_ROLES, ok=404),  # only one's own visit: MISSING_ID
     "feedback:visit_reissue": public(ok=405),
     "feedback:teams": roles("team_lead", "analyst"),
+    "opgroeipunt:dashboard": roles("opgroeipunt_team_lead"),
     "feedback:teams_xlsx": roles("team_lead", "analyst"),
     "feedback:team_remarks": roles(*STAFF_ROLES, ok=404),  # MISSING_ID
     "feedback:thanks": public(),
