@@ -77,8 +77,8 @@ def test_the_dashboard_counts_open_cases_urgent_lane_proposals_and_caseload(
     board = opgroeipunt_dashboard(now=NOW)
 
     assert board.open_total == 4
-    assert dict((label, n) for label, n, _u in board.by_kind)["Danger situation"] == 3
-    assert [case.pk for case in board.urgent_untaken][0] == oldest.pk
+    assert {label: n for label, n, _u in board.by_kind}["Danger situation"] == 3
+    assert next(case.pk for case in board.urgent_untaken) == oldest.pk
     assert len(board.urgent_untaken) == 2
     assert board.urgent_overdue == 1  # received a day ago, 4 hours to respond
     assert dict(board.by_team)["Regionaal team 1"] == 2

@@ -72,7 +72,7 @@ def opgroeipunt_dashboard(*, now: dt.datetime) -> Dashboard:
         )
     }
     by_kind = [(str(label), *kinds.get(value, (0, 0))) for value, label in CaseKind.choices]
-    teams = dict(
+    teams: dict[int | None, int] = dict(
         open_cases.values_list("regional_team")
         .annotate(n=Count("id"))
         .values_list("regional_team", "n")
