@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from kglijn.opgroeipunt.models import (
     Case,
@@ -35,14 +35,28 @@ def location_enforcement(location: Location) -> tuple[EnforcementState, int]:
     return EnforcementState(track.state), track.positive_evaluations
 
 
-def location_list_with_state(*, query: QuerySet[Location] | None = None) -> QuerySet[Location]:
-    """Locations annotated with ``enforcement_state`` (the open track's state, or None)."""
+def location_search(*, q: str = "", province: str = "", state: str = "") -> QuerySet[Location]:
+    """Locations by name, external id, postcode or organiser, province and enforcement state,
+    annotated with ``enforcement_state`` (the open track's state, None without one)."""
     tracks = EnforcementTrack.objects.filter(location=OuterRef("pk"), closed_at__isnull=True)
-    base = query if query is not None else Location.objects.all()
-    return base.select_related("organiser", "regional_team").annotate(
-        enforcement_state=Subquery(tracks.values("state")[:1]),
-        enforcement_positive=Subquery(tracks.values("positive_evaluations")[:1]),
+    rows = Location.objects.select_related("organiser", "regional_team").annotate(
+        enforcement_state=Subquery(tracks.values("state")[:1])
     )
+    q = q.strip()
+    if q:
+        rows = rows.filter(
+            Q(name__icontains=q)
+            | Q(external_id__iexact=q)
+            | Q(postcode__startswith=q)
+            | Q(organiser__name__icontains=q)
+        )
+    if province:
+        rows = rows.filter(province=province)
+    if state == EnforcementState.NONE:
+        rows = rows.filter(enforcement_state__isnull=True)
+    elif state:
+        rows = rows.filter(enforcement_state=state)
+    return rows.order_by("name", "id")
 
 
 @dataclass(frozen=True)
