@@ -360,3 +360,76 @@ def test_the_state_is_checked_again_at_approval(managers: tuple[User, User]) -> 
         proposal_approve(proposal_id=first.pk, approver=bert)
     first.refresh_from_db()
     assert first.status == "proposed"
+
+
+# --- concurrency (PostgreSQL: SQLite serialises every write anyway) ------------------------------
+
+
+def _race(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls at the same moment, each in its own thread and connection."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:  # the outcome is what the test compares
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_at_once_make_one_decision(make_user: Callable[..., User]) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter")
+    anna = make_user("childcare_customer_manager", "anna")
+    bert = make_user("childcare_customer_manager", "bert")
+    carl = make_user("opgroeipunt_team_lead", "carl")
+    location = make_location()
+    proposal = propose(anna, "enforcement_started", location=location)
+    results = _race(
+        lambda: proposal_approve(proposal_id=proposal.pk, approver=bert),
+        lambda: proposal_approve(proposal_id=proposal.pk, approver=carl),
+    )
+    assert sorted(type(result).__name__ for result in results) == [
+        "Decision",
+        "ProposalAlreadyDecided",
+    ]
+    assert Decision.objects.count() == 1
+    assert EnforcementTrack.objects.filter(location=location).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_steps_from_the_same_state_at_once_one_is_refused(
+    make_user: Callable[..., User],
+) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter")
+    anna = make_user("childcare_customer_manager", "anna")
+    bert = make_user("childcare_customer_manager", "bert")
+    location = make_location()
+    started = propose(anna, "enforcement_started", location=location)
+    warning = propose(anna, "warning", location=location)  # both allowed from "none"
+    results = _race(
+        lambda: proposal_approve(proposal_id=started.pk, approver=bert),
+        lambda: proposal_approve(proposal_id=warning.pk, approver=bert),
+    )
+    assert sorted(type(result).__name__ for result in results) == ["Decision", "ProposalRefused"]
+    assert EnforcementTrack.objects.filter(location=location).count() == 1
