@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
@@ -139,6 +141,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "why_not": why_not,
         "can_decide": proposal.status == ProposalStatus.PROPOSED and not why_not,
         "payload_reason": _payload_reason(proposal),
+        "payload_from": _payload_date(proposal, "effective_from"),
+        "payload_until": _payload_date(proposal, "effective_until"),
     }
     return render(request, "opgroeipunt/decisions/proposal_detail.html", context, status=status)
 
@@ -148,6 +152,14 @@ def _payload_reason(proposal: Proposal) -> str:
     if reason in NotAdmissibleReason.values:
         return str(NotAdmissibleReason(reason).label)
     return ""
+
+
+def _payload_date(proposal: Proposal, key: str) -> datetime.date | None:
+    value = (proposal.payload or {}).get(key)
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _subject(request: HttpRequest) -> tuple[Case | None, Location | None]:
@@ -183,6 +195,8 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "GET" and request.GET.get("kind") in {kind.value for kind in kinds}:
         form.initial["kind"] = request.GET["kind"]
+    elif len(kinds) == 1:
+        form.initial["kind"] = kinds[0].value
     if request.method == "POST":
         if form.is_valid():
             try:
