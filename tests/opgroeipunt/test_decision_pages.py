@@ -205,3 +205,25 @@ def test_kg_lijn_roles_are_refused(make_user: Callable[..., User], role: str) ->
     ):
         assert client.get(url).status_code == 403, url
     assert Location.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/opgroeipunt/voorstellen/99999999999999999999999999/",
+        "/opgroeipunt/voorstellen/nieuw/?case=99999999999999999999999",
+        "/opgroeipunt/locaties/%00/",
+        "/opgroeipunt/locaties/" + "x" * 500 + "/",
+        "/opgroeipunt/voorstellen/nieuw/?location=%00",
+    ],
+)
+def test_hostile_urls_are_not_found_not_500(anna: User, url: str) -> None:
+    assert client_for(anna).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["?q=%00", "?q=" + "x" * 300, "?province=XX", "?state=lost", "?page=-1"]
+)
+def test_hostile_location_filters_answer_a_page(anna: User, query: str) -> None:
+    make_location()
+    assert client_for(anna).get(reverse("opgroeipunt:locations") + query).status_code == 200

@@ -30,7 +30,10 @@ from kglijn.opgroeipunt.decisions.services import (
     proposal_create,
     proposal_reject,
 )
-from kglijn.opgroeipunt.enforcement.selectors import location_enforcement
+from kglijn.opgroeipunt.enforcement.selectors import (
+    location_by_external_id,
+    location_enforcement,
+)
 from kglijn.opgroeipunt.models import (
     CASE_DECISION_KINDS,
     Case,
@@ -173,7 +176,7 @@ def _subject(request: HttpRequest) -> tuple[Case | None, Location | None]:
             raise Http404
         return case, None
     if external_id:
-        location = Location.objects.filter(external_id=external_id[:64]).first()
+        location = location_by_external_id(external_id)
         if location is None:
             raise Http404
         return None, location

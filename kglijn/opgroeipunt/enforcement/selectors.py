@@ -19,6 +19,18 @@ from kglijn.opgroeipunt.models import (
 )
 
 
+def location_by_external_id(external_id: str) -> Location | None:
+    """The location with this external id; None for an unknown or impossible one (too long, a
+    NUL character, which PostgreSQL would refuse with an error instead of finding nothing)."""
+    if not external_id or len(external_id) > 64 or "\x00" in external_id:
+        return None
+    return (
+        Location.objects.select_related("organiser", "regional_team", "spoc")
+        .filter(external_id=external_id)
+        .first()
+    )
+
+
 def open_track(location: Location) -> EnforcementTrack | None:
     """The location's open enforcement track (at most one, a UNIQUE constraint says so)."""
     return EnforcementTrack.objects.filter(location=location, closed_at__isnull=True).first()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from kglijn.opgroeipunt.decisions.forms import LocationSearchForm
 from kglijn.opgroeipunt.enforcement.selectors import (
     HistoryItem,
+    location_by_external_id,
     location_enforcement,
     location_history,
     location_search,
@@ -128,11 +129,7 @@ def _row(entry: HistoryItem) -> HistoryRow:
 @login_required
 @permission_required("opgroeipunt.view_location", raise_exception=True)
 def location_detail(request: HttpRequest, external_id: str) -> HttpResponse:
-    location = (
-        Location.objects.select_related("organiser", "regional_team", "spoc")
-        .filter(external_id=external_id[:64])
-        .first()
-    )
+    location = location_by_external_id(external_id)
     if location is None:
         raise Http404
     state, positive = location_enforcement(location)
