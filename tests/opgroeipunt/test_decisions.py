@@ -425,11 +425,17 @@ def test_two_steps_from_the_same_state_at_once_one_is_refused(
     anna = make_user("childcare_customer_manager", "anna")
     bert = make_user("childcare_customer_manager", "bert")
     location = make_location()
-    started = propose(anna, "enforcement_started", location=location)
-    warning = propose(anna, "warning", location=location)  # both allowed from "none"
+    for kind in ("warning", "suspension", "evaluation_positive"):
+        step(location, kind, anna, bert)
+    # Both allowed now, and each closes the track, after which the other is not allowed.
+    positive = propose(anna, "evaluation_positive", location=location)
+    closed = propose(anna, "enforcement_closed", location=location)
     results = _race(
-        lambda: proposal_approve(proposal_id=started.pk, approver=bert),
-        lambda: proposal_approve(proposal_id=warning.pk, approver=bert),
+        lambda: proposal_approve(proposal_id=positive.pk, approver=bert),
+        lambda: proposal_approve(proposal_id=closed.pk, approver=bert),
     )
     assert sorted(type(result).__name__ for result in results) == ["Decision", "ProposalRefused"]
-    assert EnforcementTrack.objects.filter(location=location).count() == 1
+    track = EnforcementTrack.objects.get(location=location)
+    assert track.closed_at is not None
+    assert track.decisions.count() == 4
+    assert Decision.objects.filter(location=location, track__isnull=True).count() == 0
