@@ -353,3 +353,63 @@ def test_the_check_finds_the_kinds_of_violation_the_issue_named(page: Page) -> N
     assert {"color-contrast", "listitem", "scrollable-region-focusable"} <= rules
     assert "link-in-text-block" in rules
     assert any(finding.targets == ["#box"] for finding in checker.findings)
+
+
+def test_opgroeipunt_four_eyes_and_location_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """The four-eyes and location pages in their filled states (issue 17): a waiting proposal
+    as its proposer and as the second pair of eyes, a rejected one, the proposal form with its
+    errors, a location with a track and its history, the filtered location list."""
+    from kglijn.opgroeipunt.decisions.services import proposal_reject
+    from tests.opgroeipunt.test_decisions import make_case, make_location, propose, step
+
+    base = live_server.url
+    anna = make_user("childcare_customer_manager", "anna")
+    bert = make_user("opgroeipunt_team_lead", "bert")
+    location = make_location()
+    case = make_case("complaint")
+    case.locations.add(location)
+    step(location, "warning", anna, bert)
+    waiting = propose(anna, "intention", location=location)
+    rejected = propose(bert, "not_admissible", case=case, payload={"reason": "no_interest"})
+    proposal_reject(proposal_id=rejected.pk, rejecter=anna, reason="Eerst de klager horen.")
+
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    detail = reverse("opgroeipunt:proposal_detail", args=[waiting.pk])
+    location_url = reverse("opgroeipunt:location_detail", args=[location.external_id])
+    new_for_location = f"{reverse('opgroeipunt:proposal_new')}?location={location.external_id}"
+    for user, urls in (
+        (anna, [detail, f"{reverse('opgroeipunt:proposals')}?tab=mine", location_url]),
+        (
+            bert,
+            [
+                detail,
+                reverse("opgroeipunt:proposal_detail", args=[rejected.pk]),
+                f"{reverse('opgroeipunt:proposals')}?tab=decided",
+                f"{reverse('opgroeipunt:proposal_new')}?case={case.pk}",
+                new_for_location,
+                f"{reverse('opgroeipunt:locations')}?q=nestje&state=warning",
+            ],
+        ),
+    ):
+        _log_in(context, base, user)
+        for url in urls:
+            _goto(page, base + url)
+            checker.check(page, f"{url} as {user.username}")
+    # The proposal form with its error summary.
+    _goto(page, base + new_for_location)
+    page.evaluate("document.querySelector('form.wrapup').noValidate = true")
+    page.locator("form.wrapup button[type=submit]").click()
+    page.locator("#form-errors").wait_for()
+    checker.check(page, "proposal form with the error summary")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -95,6 +95,7 @@ def staff(ok: int = 200) -> Access:
 DESK = ("front_office", "pgjo_nurse", "childcare_handler", "team_lead")
 FIGURES = ("team_lead", "information_manager", "analyst")  # reports and service levels
 NOBODY: tuple[str, ...] = ()
+OPGROEIPUNT = ("childcare_customer_manager", "opgroeipunt_team_lead")
 # Reports deny anonymous with 403 (a page that says "please log in"), not a redirect.
 REPORT = {"anonymous": 403}
 
@@ -210,6 +211,12 @@ EXPECTED: dict[str, Access] = {
     "api:reopen": api(*DESK, ok=405),
     "api:reasons": api(*STAFF_ROLES),
     "api:referrals": api(*STAFF_ROLES),
+    # Opgroeipunt, four eyes and the enforcement track (issue 17): its two roles only.
+    "opgroeipunt:proposals": roles(*OPGROEIPUNT),
+    "opgroeipunt:proposal_new": roles(*OPGROEIPUNT),  # no subject: a page that says where from
+    "opgroeipunt:proposal_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
+    "opgroeipunt:locations": roles(*OPGROEIPUNT),
+    "opgroeipunt:location_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
     # The management site: staff (the administrator role) only; others to its login page.
     "admin:index": roles("administrator", denied=302),
     "admin:login": Access(frozenset({"administrator"}), ok=302, denied=200, anonymous=200),

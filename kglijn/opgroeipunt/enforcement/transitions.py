@@ -84,6 +84,8 @@ class Derived:
     state: S = S.NONE
     positive_evaluations: int = 0
     closed: bool = False
+    # The state the track was in when it closed: a revoked licence stays revoked after closing.
+    closed_from: S | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -103,6 +105,7 @@ def derive(kinds: Iterable[K], *, strict: bool = True) -> Derived:
                 raise TransitionRefused(message)
             track.warnings.append(message)
             continue
+        before = track.state
         try:
             state = next_state(track.state, kind)
         except TransitionRefused as exc:
@@ -118,9 +121,26 @@ def derive(kinds: Iterable[K], *, strict: bool = True) -> Derived:
         if kind == K.ENFORCEMENT_CLOSED or (
             track.positive_evaluations >= POSITIVE_EVALUATIONS_TO_CLOSE
         ):
+            track.closed_from = before if kind == K.ENFORCEMENT_CLOSED else state
             track.state = S.NONE
             track.closed = True
     return track
+
+
+def licence_for(track: Derived) -> LicenceStatus:
+    """The licence status a track gives its location (``LICENCE_FOR_STATE``).
+
+    Closing a track returns the location to "none", but a revocation is final: a track closed
+    from "revoked" leaves the licence revoked.
+    """
+    if track.closed and track.closed_from == S.REVOKED:
+        return LicenceStatus.REVOKED
+    return LICENCE_FOR_STATE[track.state]
+
+
+def allowed_kinds(state: S) -> list[K]:
+    """The enforcement decisions the table allows from ``state``, in the order of DecisionKind."""
+    return [kind for kind in K if kind in ENFORCEMENT_KINDS and allowed(state, kind)]
 
 
 def _lenient(state: S, kind: K) -> S:
