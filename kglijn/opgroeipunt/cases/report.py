@@ -106,20 +106,20 @@ def complaints_report(*, year: int, now: dt.datetime | None = None) -> Complaint
         report.per_kind_month[row["kind"]][row["month"] - 1] = row["n"]
     complaints = in_year.filter(kind=CaseKind.COMPLAINT)
     summary = complaints.aggregate(
-        total=Count("id"),
-        admissible=Count("id", filter=Q(admissible=True)),
-        not_admissible=Count("id", filter=Q(admissible=False)),
-        conciliation=Count("id", filter=~Q(conciliation="")),
-        not_involved=Count("id", filter=Q(handler_not_involved=True)),
-        ombudsman=Count("id", filter=Q(ombudsman_informed=True)),
+        n_total=Count("id"),
+        n_admissible=Count("id", filter=Q(admissible=True)),
+        n_not_admissible=Count("id", filter=Q(admissible=False)),
+        n_conciliation=Count("id", filter=~Q(conciliation="")),
+        n_not_involved=Count("id", filter=Q(handler_not_involved=True)),
+        n_ombudsman=Count("id", filter=Q(ombudsman_informed=True)),
     )
-    report.complaints = summary["total"]
-    report.admissible = summary["admissible"]
-    report.not_admissible = summary["not_admissible"]
+    report.complaints = summary["n_total"]
+    report.admissible = summary["n_admissible"]
+    report.not_admissible = summary["n_not_admissible"]
     report.undecided = report.complaints - report.admissible - report.not_admissible
-    report.conciliation = summary["conciliation"]
-    report.handler_not_involved = summary["not_involved"]
-    report.ombudsman_informed = summary["ombudsman"]
+    report.conciliation = summary["n_conciliation"]
+    report.handler_not_involved = summary["n_not_involved"]
+    report.ombudsman_informed = summary["n_ombudsman"]
     report.anonymous = complaints.exclude(
         Exists(Reporter.objects.filter(case_id=OuterRef("pk")))
     ).count()

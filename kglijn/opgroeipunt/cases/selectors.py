@@ -120,6 +120,7 @@ def _ids_with_term_status(qs: QuerySet[Case], status: str) -> list[int]:
     now = timezone.now()
     candidates = list(
         _term_candidates(qs)
+        .select_related(None)
         .annotate(refused_at=refused_at_subquery())
         .only(
             "pk",

@@ -116,7 +116,8 @@ def _moment(
     if not FIRST_RECEIVED <= value <= now + FUTURE_SLACK:
         errors[field] = _("Choose a moment between 01/01/2000 and tomorrow.")
         return None
-    if isinstance(not_before, dt.datetime) and value < not_before:
+    # Compared by the minute: forms give minutes, the receipt has seconds.
+    if isinstance(not_before, dt.datetime) and value < not_before.replace(second=0, microsecond=0):
         errors[field] = _("This moment lies before the case was received.")
         return None
     return value

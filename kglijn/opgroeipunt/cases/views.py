@@ -49,7 +49,13 @@ from kglijn.opgroeipunt.cases.services import (
     case_take,
     case_update,
 )
-from kglijn.opgroeipunt.models import CaseKind, CaseStatus, DecisionKind
+from kglijn.opgroeipunt.models import (
+    CaseKind,
+    CaseStatus,
+    DecisionKind,
+    NotAdmissibleReason,
+    StaffShortageMeasure,
+)
 from kglijn.opgroeipunt.terms import worst_status
 
 PAGE_SIZE = 50
@@ -168,6 +174,12 @@ def _detail_context(
         "proposal_kinds": proposal_kinds,
         "decisions": list(case.decisions.order_by("decided_at", "id")),
         "is_complaint": case.kind == CaseKind.COMPLAINT,
+        "measure_labels": [
+            str(dict(StaffShortageMeasure.choices).get(value, value)) for value in case.measures
+        ],
+        "reason_label": dict(NotAdmissibleReason.choices).get(
+            case.admissibility_reason, case.admissibility_reason
+        ),
     }
 
 
