@@ -203,6 +203,7 @@ def test_staff_intake_page(manager_client: Client) -> None:
     )
     case = Case.objects.get()
     assert response.status_code == 302
+    assert case.created_by is not None
     assert (case.source, case.urgent, case.created_by.username) == ("inspection", True, "km")
     bad = manager_client.post(
         "/opgroeipunt/meldingen/nieuw/",
@@ -295,7 +296,7 @@ def test_the_complaints_report_page_and_excel(manager_client: Client) -> None:
     xlsx = manager_client.get("/opgroeipunt/klachtenrapport/excel/?year=2025")
     assert xlsx.status_code == 200
     assert xlsx["Content-Disposition"] == 'attachment; filename="klachtenrapport-2025.xlsx"'
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
     assert cells["Ontvangen klachten"] == 2
     assert cells["Niet ontvankelijk"] == 1
