@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
+from kglijn.core.models import AuditEvent
 from kglijn.opgroeipunt.cases.services import CaseInvalid, case_from_contact
 from kglijn.opgroeipunt.models import Case, Reporter
 from tests.contacts.factories import ContactFactory
@@ -51,6 +52,8 @@ def test_forwarding_links_both_ways_and_the_desk_sees_only_the_reference(
     assert (case.source, case.contact_id, case.kind) == ("contact", contact.pk, "complaint")
     assert [loc.external_id for loc in case.locations.all()] == ["L1"]
     assert not Reporter.objects.exists()  # the caller's details only when asked
+    trail = AuditEvent.objects.get(object_type="contact", object_id=contact.pk, action="escalate")
+    assert trail.detail == {"opgroeipunt": f"OP-{case.pk}", "caller_details": False}
 
     page = desk.get(f"/desk/contacts/{contact.pk}/").content.decode()
     assert f"Doorgestuurd naar Opgroeipunt als OP-{case.pk}" in page

@@ -161,3 +161,13 @@ def test_escalation_without_a_team_lead_address_fails_visibly_not_silently() -> 
     row = OutboundMail.objects.get(purpose=ESCALATION_PURPOSE, reference=case.pk)
     assert row.state == "failed"
     assert "team lead" in row.error
+
+
+def test_the_worker_runs_the_escalation_and_the_outbox_knows_both_purposes(settings: Any) -> None:
+    from kglijn.core.worker import jobs_load
+    from kglijn.outbox.purposes import purpose_get
+
+    paths = [job.path for job in jobs_load(settings.KGLIJN_WORKER_JOBS)]
+    assert "kglijn.opgroeipunt.cases.jobs.urgent_escalate" in paths
+    assert purpose_get(URGENT_PURPOSE).key == URGENT_PURPOSE
+    assert purpose_get(ESCALATION_PURPOSE).key == ESCALATION_PURPOSE

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -96,8 +96,7 @@ def case_list(*, user: AnyUser, filters: CaseFilters) -> QuerySet[Case]:
     """The register for its list: urgent open cases on top (soonest due first), then the
     newest. ``term_status`` keeps the cases whose worst term has that status today."""
     qs = case_visible_qs(user=user).annotate(
-        urgent_open=Q(urgent=True) & ~Q(status=CaseStatus.CLOSED),
-        has_reporter=Exists(Reporter.objects.filter(case_id=OuterRef("pk"))),
+        urgent_open=Q(urgent=True) & ~Q(status=CaseStatus.CLOSED)
     )
     if filters.kind:
         qs = qs.filter(kind=filters.kind)

@@ -541,7 +541,7 @@ def case_from_contact(
             email=(customer.email if customer else locked.caller_email) or "",
             phone=((customer.phone if customer else locked.caller_phone) or "")[:32],
         )
-    return case_create(
+    case = case_create(
         kind=kind,
         source=CaseSource.CONTACT,
         description=description,
@@ -550,3 +550,12 @@ def case_from_contact(
         created_by=user,
         contact=locked,
     )
+    # On the contact's own trail: it went to Opgroeipunt, with or without the caller's details.
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.ESCALATE,
+        object_type="contact",
+        object_id=locked.pk,
+        detail={"opgroeipunt": str(case), "caller_details": reporter is not None},
+    )
+    return case
