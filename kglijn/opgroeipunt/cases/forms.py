@@ -100,8 +100,11 @@ class ForwardForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(value, label) for value, label in CaseKind.choices],
-        error_messages={"required": _("Choose the kind of case.")},
+        choices=[("", "—"), *CaseKind.choices],
+        error_messages={
+            "required": _("Choose the kind of case."),
+            "invalid_choice": _("Choose the kind of case."),
+        },
     )
     location = NulFreeCharField(
         label=_("Childcare location"),

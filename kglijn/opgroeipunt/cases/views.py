@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kglijn.contacts.selectors import contact_visible_qs
@@ -50,7 +52,9 @@ from kglijn.opgroeipunt.cases.services import (
     case_update,
 )
 from kglijn.opgroeipunt.models import (
+    Case,
     CaseKind,
+    CaseSource,
     CaseStatus,
     DecisionKind,
     NotAdmissibleReason,
@@ -130,6 +134,85 @@ def _duration(delta: dt.timedelta) -> str:
     return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
 
 
+# The history's words: what happened, and the fields a change names (others are shown as stored).
+EVENT_LABELS = {
+    "created": gettext_lazy("Registered"),
+    "taken": gettext_lazy("Taken up"),
+    "escalated": gettext_lazy("Escalated"),
+    "closed": gettext_lazy("Closed"),
+    "note": gettext_lazy("Note"),
+    "acknowledged_at": gettext_lazy("Acknowledgment sent"),
+    "answered_at": gettext_lazy("Answer sent"),
+    "conciliation": gettext_lazy("Conciliatory handling"),
+    "handler_not_involved": gettext_lazy("Handler not involved in the facts"),
+    "ombudsman_informed": gettext_lazy("Complainant told of the Vlaamse Ombudsdienst"),
+}
+FIELD_LABELS = {
+    "kind": gettext_lazy("Kind"),
+    "source": gettext_lazy("Source"),
+    "urgent": gettext_lazy("Urgent"),
+    "locations": gettext_lazy("Locations"),
+    "reporter": gettext_lazy("Reporter"),
+    "contact": gettext_lazy("K&G-Lijn contact"),
+    "handler": gettext_lazy("Handler"),
+    "status": gettext_lazy("Status"),
+    "taken_at": gettext_lazy("Taken up"),
+    "escalated_at": gettext_lazy("Escalated"),
+    **{
+        key: EVENT_LABELS[key]
+        for key in (
+            "acknowledged_at",
+            "answered_at",
+            "conciliation",
+            "handler_not_involved",
+            "ombudsman_informed",
+        )
+    },
+}
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, list):
+        return ", ".join(_value_text(item) for item in value) or "—"
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment.tzinfo else value
+    labels = {**dict(CaseKind.choices), **dict(CaseStatus.choices), **dict(CaseSource.choices)}
+    return str(labels.get(value, value)) if isinstance(value, str) else str(value)
+
+
+def _change_text(key: str, value: Any) -> str:
+    label = str(FIELD_LABELS.get(key, key))
+    if key == "handler" and isinstance(value, list) and len(value) == 2:
+        names = dict(
+            User.objects.filter(pk__in=[v for v in value if v]).values_list("pk", "username")
+        )
+        value = [names.get(v, v) if v else None for v in value]
+    if isinstance(value, list) and len(value) == 2 and key not in ("locations", "measures"):
+        return f"{label}: {_value_text(value[0])} → {_value_text(value[1])}"
+    return f"{label}: {_value_text(value)}"
+
+
+def _event_rows(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "event": event,
+            "label": EVENT_LABELS.get(event.what, event.what),
+            "changes": [_change_text(key, value) for key, value in event.changes.items()],
+        }
+        for event in case_events(case=case)
+    ]
+
+
 def _detail_context(
     request: HttpRequest, pk: int, step_form: StepForm | None = None
 ) -> dict[str, Any]:
@@ -168,7 +251,7 @@ def _detail_context(
         "reporter": reporter,
         "anonymous": not case_has_reporter(case=case) if not sees_reporter else reporter is None,
         "terms": cases_terms([case]).get(case.pk, []),
-        "events": case_events(case=case),
+        "events": _event_rows(case),
         "can_take": can_handle and case.status != CaseStatus.CLOSED and case.handler_id != user.pk,
         "step_form": step_form if can_handle else None,
         "proposal_kinds": proposal_kinds,
