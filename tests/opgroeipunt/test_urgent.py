@@ -171,3 +171,23 @@ def test_the_worker_runs_the_escalation_and_the_outbox_knows_both_purposes(setti
     assert "kglijn.opgroeipunt.cases.jobs.urgent_escalate" in paths
     assert purpose_get(URGENT_PURPOSE).key == URGENT_PURPOSE
     assert purpose_get(ESCALATION_PURPOSE).key == ESCALATION_PURPOSE
+
+
+def test_the_oldest_untaken_urgent_case_for_the_dashboard(make_user: Callable[..., User]) -> None:
+    from kglijn.opgroeipunt.cases.selectors import oldest_untaken_urgent
+
+    manager = make_user("childcare_customer_manager", "km")
+    now = timezone.now()
+    oldest = case_create(
+        kind="danger", source="staff", description="a", received_at=now - dt.timedelta(hours=3)
+    )
+    taken = case_create(
+        kind="danger", source="staff", description="b", received_at=now - dt.timedelta(hours=5)
+    )
+    case_take(case=taken, user=manager)
+    case_create(kind="danger", source="staff", description="c", received_at=now)
+    case_create(
+        kind="signal", source="staff", description="d", received_at=now - dt.timedelta(days=1)
+    )
+    assert oldest_untaken_urgent(user=manager) == oldest
+    assert oldest_untaken_urgent(user=make_user("team_lead", "kg-lead")) is None
