@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kglijn.contacts.models import format_reference
 from kglijn.contacts.selectors import contact_visible_qs
 from kglijn.contacts.views.common import request_user
 from kglijn.core.excel import xlsx_response
@@ -257,6 +257,8 @@ def _detail_context(
         "proposal_kinds": proposal_kinds,
         "decisions": list(case.decisions.order_by("decided_at", "id")),
         "is_complaint": case.kind == CaseKind.COMPLAINT,
+        # Only the reference: Opgroeipunt's roles read no contact content.
+        "contact_reference": format_reference(case.contact_id) if case.contact_id else "",
         "measure_labels": [
             str(dict(StaffShortageMeasure.choices).get(value, value)) for value in case.measures
         ],
@@ -381,8 +383,6 @@ def forward_contact(request: HttpRequest, contact_id: int) -> HttpResponse:
             )
         except CaseInvalid as exc:
             apply_case_invalid(form, exc, aliases={"locations": "location"})
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, _("Forwarded to Opgroeipunt as %(ref)s.") % {"ref": case})
             return redirect(
