@@ -303,12 +303,15 @@ KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.mail.imap.mailbox_poll",
     "kglijn.outbox.services.outbox_send",
     "kglijn.core.tasks.tasks_run",
+    "kglijn.opgroeipunt.cases.jobs.urgent_escalate",
 ]
 # Every mail kglijn sends goes through the one outbox (kglijn/outbox, ADR 0013); each kind of
 # mail is a purpose that builds its mail when it is claimed and follows its outcome.
 KGLIJN_OUTBOX_PURPOSES: list[str] = [
     "kglijn.mail.outbound.ANSWER",
     "kglijn.surveys.invitations.sending.INVITATION",
+    "kglijn.opgroeipunt.cases.mail.URGENT",
+    "kglijn.opgroeipunt.cases.mail.ESCALATION",
 ]
 # One-off background work ("send this mail now") goes through the Tasks API (django-tasks,
 # ADR 0013): `immediate` runs it at once in the process that asks (make run, tests);
@@ -332,6 +335,7 @@ TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[KGLIJN_TASKS_BACKEND]}}
 KGLIJN_CONTACT_PANELS: list[str] = [
     "kglijn.mail.panels.mail_contact_panel",
     "kglijn.surveys.panels.survey_contact_panel",
+    "kglijn.opgroeipunt.cases.panels.opgroeipunt_contact_panel",
 ]
 
 # The background parts `kglijn serve` starts in its (supervising) process, like the worker's
@@ -345,6 +349,10 @@ KGLIJN_SERVER_BACKGROUND: list[str] = [
 # The urgent lane's response term, in hours on the clock (a danger situation does not wait for
 # Monday).
 KGLIJN_OPGROEIPUNT_URGENT_HOURS = int(os.environ.get("KGLIJN_OPGROEIPUNT_URGENT_HOURS", "4"))
+# The public intake form (/melden/): accepted submissions per client per window (like the web
+# contact form's limit, counted apart).
+KGLIJN_OPGROEIPUNT_FORM_LIMIT = int(os.environ.get("KGLIJN_OPGROEIPUNT_FORM_LIMIT", "5"))
+KGLIJN_OPGROEIPUNT_FORM_WINDOW = int(os.environ.get("KGLIJN_OPGROEIPUNT_FORM_WINDOW", "600"))
 
 # --- Chat (docs/chat.md, ADR 0011) -------------------------------------------------------------
 # Websocket messages between server processes go through Redis when REDIS_URL is set (production,

@@ -50,6 +50,8 @@ class RegionalTeam(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     central = models.BooleanField(_("central team"), default=False)
+    # The team's shared mailbox: urgent cases of the team are announced there (ADR 0015 §6).
+    email = models.EmailField(_("team mailbox"), max_length=254, blank=True)
 
     class Meta:
         ordering = ["central", "name"]

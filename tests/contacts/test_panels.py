@@ -40,10 +40,13 @@ def page(client: Client, user: User, contact: Contact) -> str:
     return response.content.decode()
 
 
-def test_the_default_panels_are_the_mail_thread_and_the_survey(client, agent, settings) -> None:
+def test_the_default_panels_are_the_mail_thread_the_survey_and_opgroeipunt(
+    client, agent, settings
+) -> None:
     assert settings.KGLIJN_CONTACT_PANELS == [
         "kglijn.mail.panels.mail_contact_panel",
         "kglijn.surveys.panels.survey_contact_panel",
+        "kglijn.opgroeipunt.cases.panels.opgroeipunt_contact_panel",
     ]
     html = page(client, agent, ContactFactory.create(handler=agent, channel="email"))
     assert html.index('id="mail"') < html.index('id="survey"')

@@ -413,3 +413,75 @@ def test_opgroeipunt_four_eyes_and_location_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_opgroeipunt_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 17: Opgroeipunt's pages in their important states (with cases, reporter, terms,
+    the handler's steps, error summaries, the danger advice, the contact page's panel)."""
+    import datetime as dt
+
+    from kglijn.opgroeipunt.cases.services import ReporterData, case_create, case_take
+    from tests.opgroeipunt.intake_helpers import make_location
+
+    cache.clear()
+    base = live_server.url
+    manager = make_user("childcare_customer_manager", "km")
+    desk = make_user("front_office", "desk")
+    make_location()
+    complaint = case_create(
+        kind="complaint",
+        source="staff",
+        description="Klacht over de opvang.",
+        locations=["L1"],
+        reporter=ReporterData(name="Els", email="els@voorbeeld.be"),
+        received_at=timezone.now() - dt.timedelta(days=30),
+    )
+    case_take(case=complaint, user=manager)
+    case_create(kind="danger", source="staff", description="Gevaar", locations=["L1"])
+    contact = ContactFactory(office=Office.FRONT)
+
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, base, manager)
+    for url, label in (
+        (reverse("opgroeipunt:cases"), "case list"),
+        (reverse("opgroeipunt:case_detail", kwargs={"pk": complaint.pk}), "complaint detail"),
+        (reverse("opgroeipunt:case_new"), "staff intake"),
+        (f"{reverse('opgroeipunt:complaints_report')}?year=2025", "complaints report"),
+    ):
+        _goto(page, base + url)
+        checker.check(page, f"{label} as customer manager")
+    _goto(page, base + reverse("opgroeipunt:case_new"))
+    page.get_by_label("Beschrijving").fill("x")
+    page.locator('select[name="kind"]').select_option("staff_shortage")
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("#form-errors").wait_for()
+    checker.check(page, "staff intake with errors")
+
+    _log_in(context, base, desk)
+    _goto(page, f"{base}{reverse('contacts:detail', kwargs={'contact_id': contact.pk})}")
+    checker.check(page, "contact page with the Opgroeipunt panel as front_office")
+
+    context.clear_cookies()
+    _goto(page, base + reverse("opgroeipunt_public:form"))
+    checker.check(page, "public intake form")
+    page.locator("form.wf-form button[type=submit]").click()
+    page.locator("[data-error-summary]").wait_for()
+    checker.check(page, "public intake form with the error summary")
+    page.locator('input[name="kind"][value="danger"]').check()
+    page.locator('textarea[name="description"]').fill("Een kind is niet veilig.")
+    page.locator('input[name="consent"]').check()
+    page.locator("form.wf-form button[type=submit]").click()
+    page.locator("[data-urgent-advice]").wait_for()
+    checker.check(page, "public thanks page of a danger situation")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -217,6 +217,17 @@ EXPECTED: dict[str, Access] = {
     "opgroeipunt:proposal_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
     "opgroeipunt:locations": roles(*OPGROEIPUNT),
     "opgroeipunt:location_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
+    # Opgroeipunt (issue 17): its own roles only; K&G-Lijn roles get 403.
+    "opgroeipunt:cases": roles(*OPGROEIPUNT),
+    "opgroeipunt:case_new": roles(*OPGROEIPUNT),
+    "opgroeipunt:case_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
+    "opgroeipunt:case_take": public(ok=405),  # POST only
+    "opgroeipunt:case_steps": public(ok=405),
+    "opgroeipunt:forward_contact": public(ok=405),  # POST only, from the contact page's panel
+    "opgroeipunt:complaints_report": roles(*OPGROEIPUNT),
+    "opgroeipunt:complaints_report_xlsx": roles(*OPGROEIPUNT),
+    "opgroeipunt_public:form": public(),
+    "opgroeipunt_public:thanks": public(ok=404),  # an unknown token
     # The management site: staff (the administrator role) only; others to its login page.
     "admin:index": roles("administrator", denied=302),
     "admin:login": Access(frozenset({"administrator"}), ok=302, denied=200, anonymous=200),
