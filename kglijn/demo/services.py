@@ -32,6 +32,7 @@ from kglijn.demo.generator import (
     IdCounters,
     YearGenerator,
 )
+from kglijn.demo.opgroeipunt import opgroeipunt_demo_delete, opgroeipunt_demo_load
 from kglijn.demo.plan import REFERRAL_WEIGHTS, YearPlan, year_plan
 from kglijn.demo.surveys import demo_surveys_delete, demo_surveys_write
 from kglijn.demo.timeline import TimestampText
@@ -154,6 +155,7 @@ def demo_reset() -> dict[str, int]:
         )
         deleted["customers"] = max(int(cursor.rowcount), 0)
     rollups_rebuild()  # no contacts left: empties the rollups
+    deleted |= opgroeipunt_demo_delete()  # the Opgroeipunt demo (external ids "demo-")
     return deleted | deleted_surveys
 
 
@@ -184,6 +186,8 @@ def demo_load(
     if not reset and Contact.objects.exists():
         if if_empty:
             result.skipped = True
+            # A register from before Opgroeipunt: its demo is loaded all the same (once).
+            result.rows = opgroeipunt_demo_load(seed=seed, progress=progress)
             result.seconds = time.perf_counter() - started
             return result
         raise DemoError(
@@ -253,5 +257,7 @@ def demo_load(
     result.rows |= {"visits": feedback.visits, "visit feedback": feedback.answers}
     knowledge = knowledge_demo_load()
     result.rows |= {"knowledge articles": knowledge.articles + knowledge.templates}
+    # Opgroeipunt (issue 17): 2021, 2022 and 2023 to 5 June equal 002's table.
+    result.rows |= opgroeipunt_demo_load(seed=seed, progress=progress, reset=reset)
     result.seconds = time.perf_counter() - started
     return result
