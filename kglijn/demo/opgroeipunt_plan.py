@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,7 +106,8 @@ PLACES: tuple[tuple[str, str, int], ...] = (
     ("8200", "Sint-Andries", 2), ("8300", "Knokke-Heist", 2), ("8400", "Oostende", 3),
     ("8500", "Kortrijk", 4), ("8560", "Wevelgem", 2), ("8600", "Diksmuide", 1),
     ("8700", "Tielt", 2), ("8790", "Waregem", 2), ("8800", "Roeselare", 3),
-    ("8900", "Ieper", 2), ("8930", "Menen", 2), ("1500", "Halle", 2), ("1600", "Sint-Pieters-Leeuw", 2),
+    ("8900", "Ieper", 2), ("8930", "Menen", 2), ("1500", "Halle", 2),
+    ("1600", "Sint-Pieters-Leeuw", 2),
     ("1700", "Dilbeek", 2), ("1800", "Vilvoorde", 3), ("1850", "Grimbergen", 2),
     ("1930", "Zaventem", 2), ("3000", "Leuven", 4), ("3010", "Kessel-Lo", 2),
     ("3080", "Tervuren", 1), ("3200", "Aarschot", 2), ("3300", "Tienen", 2),
@@ -327,8 +327,9 @@ def _later_periods(today: dt.date) -> list[Period]:
     yesterday = today - dt.timedelta(days=1)
     while start <= yesterday:
         end = min(dt.date(start.year, 12, 31), yesterday)
-        periods.append(Period(f"{start.year}-later" if start.month > 1 else str(start.year),
-                              start, end))  # fmt: skip
+        periods.append(
+            Period(f"{start.year}-later" if start.month > 1 else str(start.year), start, end)
+        )
         start = end + dt.timedelta(days=1)
     return periods
 
@@ -394,7 +395,9 @@ class _Planner:
         weights = [w for _p, _town, w in PLACES]
         towns = {p: town for p, town, _w in PLACES}
         n_group = round(LOCATIONS * GROUP_SHARE)
-        plan: list[tuple[str, str]] = [("group", p) for p in rng.choices(postcodes, weights, k=n_group)]
+        plan: list[tuple[str, str]] = [
+            ("group", p) for p in rng.choices(postcodes, weights, k=n_group)
+        ]
         plan += [("family", p) for p in rng.choices(postcodes, weights, k=LOCATIONS - n_group)]
         rng.shuffle(plan)
         # Organisers: chains and services per town, and small/independent ones.
@@ -402,8 +405,9 @@ class _Planner:
 
         def organiser(name: str) -> int:
             self.organisers.append(
-                PlanOrganiser(f"{MARK}O{len(self.organisers) + 1:05d}", name,
-                              len(self.organisers) % 3)  # fmt: skip
+                PlanOrganiser(
+                    f"{MARK}O{len(self.organisers) + 1:05d}", name, len(self.organisers) % 3
+                )
             )
             return len(self.organisers) - 1
 
@@ -419,7 +423,9 @@ class _Planner:
                 elif roll < 0.5 and self.by_org and self.locations[-1].care_type == "group":
                     org = self.locations[-1].organiser  # a small organiser with two locations
                 else:
-                    org = organiser(f"{rng.choice(GROUP_NAMES)} {rng.choice(('bv', 'vzw', 'bvba'))}")
+                    org = organiser(
+                        f"{rng.choice(GROUP_NAMES)} {rng.choice(('bv', 'vzw', 'bvba'))}"
+                    )
                 name = f"{rng.choice(GROUP_PREFIXES)} {rng.choice(GROUP_NAMES)} {town}"
                 places = rng.choice((14, 18, 18, 21, 24, 28, 28, 35, 42, 56, 70))
                 subsidy = rng.choices(("T0", "T1", "T2"), (30, 25, 45))[0]
@@ -465,16 +471,14 @@ class _Planner:
             ("2022", "L"): ((d(2022, 3, 1), d(2022, 12, 10)), (d(2023, 6, 20), d(2024, 3, 31))),
             ("2023", "2023"): ((d(2023, 1, 10), d(2023, 3, 20)), (None, d(2023, 5, 28))),
             ("2023", "L"): ((d(2023, 1, 10), d(2023, 5, 25)), (d(2023, 6, 20), d(2024, 6, 30))),
-        }  # fmt: skip
+        }
         for first, last, count in TRACK_SPANS:
             (s_lo, s_hi), (c_lo, c_hi) = windows[(first, last)]
             for _ in range(count):
                 start = _day(rng, s_lo, s_hi)
                 low = max(c_lo or start, start + dt.timedelta(days=60))
-                close = _day(rng, low, c_hi)
-                if close >= self.today:
-                    close = None  # type: ignore[assignment]
-                self.tracks.append(PlanTrack(start, close))
+                closed_on = _day(rng, low, c_hi)
+                self.tracks.append(PlanTrack(start, closed_on if closed_on < self.today else None))
         yesterday = self.today - dt.timedelta(days=1)
         for period in self.later:
             for _ in range(self.target("track_starts", period) if period.key != "2023-gap" else 0):
@@ -482,10 +486,8 @@ class _Planner:
                 if hi < period.lo:
                     break
                 start = _day(rng, period.lo, hi)
-                close: dt.date | None = start + dt.timedelta(days=rng.randrange(90, 420))
-                if close is not None and close >= yesterday:
-                    close = None
-                self.tracks.append(PlanTrack(start, close))
+                closes = start + dt.timedelta(days=rng.randrange(90, 420))
+                self.tracks.append(PlanTrack(start, closes if closes < yesterday else None))
 
     def _window(
         self, track: PlanTrack, period: Period, after: int, room_after: int
@@ -500,9 +502,7 @@ class _Planner:
     def measures(self) -> None:
         rng = self.rng
         for period in self.periods:
-            overlapping = [
-                t for t in self.tracks if t.open_on(period.lo, period.hi)
-            ]
+            overlapping = [t for t in self.tracks if t.open_on(period.lo, period.hi)]
             # Suspensions: after a warning (>= 21 days into the track), room for evaluations.
             need = self.target("suspension_decisions", period)
             candidates = [t for t in overlapping if t.suspension is None and t.revocation is None]
@@ -580,15 +580,18 @@ class _Planner:
         forced, flexible = [], []
         for track in self.tracks:
             first = min([d for d in (track.suspension, track.revocation) if d], default=None)
-            last = first - dt.timedelta(days=1) if first else track.last_day(self.today) - dt.timedelta(days=3)
+            last = (
+                first - dt.timedelta(days=1)
+                if first
+                else track.last_day(self.today) - dt.timedelta(days=3)
+            )
             yes = (track.start + dt.timedelta(days=1), min(last, end22))
             no_window = (max(track.start + dt.timedelta(days=1), first23), last)
             can_yes = yes[0] <= yes[1]
             can_no = first is None or no_window[0] <= no_window[1]
             if track not in in22:
-                if first is not None:
-                    track.warning_window = (track.start + dt.timedelta(days=1), last)
-                elif rng.random() < 0.5 and track.start + dt.timedelta(days=1) <= last:
+                day_after_start = track.start + dt.timedelta(days=1)
+                if first is not None or (rng.random() < 0.5 and day_after_start <= last):
                     track.warning_window = (track.start + dt.timedelta(days=1), last)
                 continue
             if can_yes and not can_no:
@@ -646,7 +649,7 @@ class _Planner:
                 between = _days_between(rng, warning, limit, 2)
                 if between:
                     events.append((K.PRIORITY_SUPPORT, between[0]))
-                    if first is not None and rng.random() < 0.5 or rng.random() < 0.15:
+                    if (first is not None and rng.random() < 0.5) or rng.random() < 0.15:
                         events.append((K.INTENTION, between[1]))
             if track.suspension is not None:
                 events.append((K.SUSPENSION, track.suspension))
@@ -662,7 +665,11 @@ class _Planner:
                     else:
                         pattern = [K.EVALUATION_POSITIVE]
                         if rng.random() < 0.25:
-                            pattern = [K.EVALUATION_POSITIVE, K.EVALUATION_NEGATIVE, K.EVALUATION_POSITIVE]
+                            pattern = [
+                                K.EVALUATION_POSITIVE,
+                                K.EVALUATION_NEGATIVE,
+                                K.EVALUATION_POSITIVE,
+                            ]
                         days = _days_between(rng, after, track.close, len(pattern))
                         if not days:
                             days = _days_between(rng, after, track.close, 1)
@@ -705,8 +712,8 @@ class _Planner:
             elif track.close is None and track.state == "suspended":
                 location.licence_status = "suspended"
         for kind, day in self.free_location_decisions:
-            location = self.track_free[self.rng.randrange(len(self.track_free))]
-            self.decisions.append(PlanDecision(kind, _at(rng, day), location=location))
+            free = self.track_free[self.rng.randrange(len(self.track_free))]
+            self.decisions.append(PlanDecision(kind, _at(rng, day), location=free))
 
     # -- cases -----------------------------------------------------------------------------
     def _case(self, kind: str, received: dt.datetime, locations: tuple[int, ...]) -> PlanCase:
@@ -717,7 +724,11 @@ class _Planner:
             source = rng.choices(("inspection", "public_form", "staff"), (4, 4, 2))[0]
         else:
             source = rng.choices(("public_form", "staff", "inspection", "api"), (50, 25, 15, 10))[0]
-        handler = self.organisers[self.locations[locations[0]].organiser].manager if locations else rng.randrange(3)
+        handler = (
+            self.organisers[self.locations[locations[0]].organiser].manager
+            if locations
+            else rng.randrange(3)
+        )
         case = PlanCase(
             external_id=f"{MARK}C{len(self.cases) + 1:06d}",
             kind=kind,
@@ -747,7 +758,9 @@ class _Planner:
             rng.shuffle(fit)
             planned: list[tuple[int, dt.date]] = []
             for track in fit[:n_started]:  # the case a few days before the track's start
-                planned.append((track.location, _day(rng, period.lo, track.start - dt.timedelta(days=2))))
+                planned.append(
+                    (track.location, _day(rng, period.lo, track.start - dt.timedelta(days=2)))
+                )
             others: list[int] = []
             while len(others) < n_locations - n_started:
                 index = rng.randrange(len(self.locations))
@@ -767,7 +780,9 @@ class _Planner:
                     case.taken_at = received + dt.timedelta(minutes=rng.randrange(250, 400))
                     case.escalated_at = case.urgent_due_at + dt.timedelta(minutes=5)
                 self.decisions.append(
-                    PlanDecision(K.DANGER_CLOSED, case.closed_at or received, case=len(self.cases) - 1)
+                    PlanDecision(
+                        K.DANGER_CLOSED, case.closed_at or received, case=len(self.cases) - 1
+                    )
                 )
 
     def complaints(self) -> None:
@@ -786,14 +801,18 @@ class _Planner:
                 case = self._case("complaint", received, (rng.randrange(len(self.locations)),))
                 case.admissible = flag
                 late = rng.random() < 0.08
-                case.acknowledged_at = received + dt.timedelta(days=rng.randrange(11, 16) if late else rng.randrange(1, 9), hours=1)
+                case.acknowledged_at = received + dt.timedelta(
+                    days=rng.randrange(11, 16) if late else rng.randrange(1, 9), hours=1
+                )
                 decided = received + dt.timedelta(days=rng.randrange(3, 10), hours=2)
                 payload: dict[str, Any] = {}
                 if flag:
                     answer = rng.randrange(46, 80) if rng.random() < 0.12 else rng.randrange(15, 44)
                     case.answered_at = received + dt.timedelta(days=answer, hours=3)
                     if rng.random() < 0.3:
-                        case.conciliation = "Bemiddelend gesprek met de ouders en de verantwoordelijke."
+                        case.conciliation = (
+                            "Bemiddelend gesprek met de ouders en de verantwoordelijke."
+                        )
                 else:
                     case.reason = rng.choices(reasons, weights)[0].value
                     payload = {"reason": case.reason}
@@ -801,7 +820,9 @@ class _Planner:
                     case.reporter = case.reason != NotAdmissibleReason.COMPLAINANT_UNKNOWN
                 case.closed_at = case.answered_at
                 kind = K.ADMISSIBLE if flag else K.NOT_ADMISSIBLE
-                self.decisions.append(PlanDecision(kind, decided, case=len(self.cases) - 1, payload=payload))
+                self.decisions.append(
+                    PlanDecision(kind, decided, case=len(self.cases) - 1, payload=payload)
+                )
 
     def other_cases(self) -> None:
         rng = self.rng
@@ -810,7 +831,7 @@ class _Planner:
                 for _ in range(_scaled(per_year, period)):
                     received = _at(rng, _day(rng, period.lo, period.hi), 7, 21)
                     roll = rng.random()
-                    if kind == "feedback" and roll < 0.4 or roll < 0.04:
+                    if (kind == "feedback" and roll < 0.4) or roll < 0.04:
                         locations: tuple[int, ...] = ()
                     elif roll < 0.14 and kind == "signal":
                         locations = tuple(rng.sample(range(len(self.locations)), 2))
@@ -828,7 +849,7 @@ class _Planner:
         multi = [org for org, locs in self.by_org.items() if len(locs) >= 2]
         rng.shuffle(multi)
         chosen = multi[:SHORTAGE_ORGANISERS]
-        counts = {org: 1 for org in chosen}
+        counts = dict.fromkeys(chosen, 1)
         while sum(counts.values()) < SHORTAGE_LOCATIONS:
             org = rng.choice(chosen)
             if counts[org] < len(self.by_org[org]):
@@ -838,12 +859,16 @@ class _Planner:
             parts = [locations]
             if len(locations) >= 2 and rng.random() < 0.3:  # a second report for some of them
                 parts.append(locations[: max(1, len(locations) // 2)])
-            for part in parts:
-                self._shortage(tuple(part), _day(rng, first, last))
+            for some in parts:
+                self._shortage(tuple(some), _day(rng, first, last))
         for period in self.later:
             for _ in range(_scaled(STAFF_SHORTAGE_LATER_PER_YEAR, period)):
                 org = rng.choice(multi)
-                part = tuple(rng.sample(self.by_org[org], rng.randrange(1, min(3, len(self.by_org[org])) + 1)))
+                part = tuple(
+                    rng.sample(
+                        self.by_org[org], rng.randrange(1, min(3, len(self.by_org[org])) + 1)
+                    )
+                )
                 self._shortage(part, _day(rng, period.lo, period.hi))
 
     def _shortage(self, locations: tuple[int, ...], day: dt.date) -> None:
@@ -860,12 +885,11 @@ class _Planner:
         rng = self.rng
         recent = now - dt.timedelta(days=21)
         for case in self.cases:
-            if case.received_at >= recent and case.kind != "complaint":
-                if rng.random() < 0.6:
-                    case.status = rng.choice(("new", "in_progress"))
-                    case.closed_at = None
-                    if case.status == "new":
-                        case.taken_at = case.handler = None
+            if case.received_at >= recent and case.kind != "complaint" and rng.random() < 0.6:
+                case.status = rng.choice(("new", "in_progress"))
+                case.closed_at = None
+                if case.status == "new":
+                    case.taken_at = case.handler = None
             for name in ("taken_at", "closed_at", "acknowledged_at", "answered_at"):
                 moment = getattr(case, name)
                 if moment is not None and moment >= now:
@@ -907,47 +931,120 @@ class _Planner:
         add("danger", 1 * hours, urgent_due_at=now + 3 * hours, **urgent)
         overdue = add("danger", 7 * hours, urgent_due_at=now - 3 * hours, **urgent)
         assert overdue >= 0
-        taken = add("danger", 26 * hours, urgent_due_at=now - 22 * hours, status="in_progress",
-                    taken_at=now - 24 * hours, handler=0, **urgent)  # fmt: skip
-        add("report", 2 * hours, urgent_due_at=now + 2 * hours, subject="Crisismelding: brand in de opvang", **urgent)
+        taken = add(
+            "danger",
+            26 * hours,
+            urgent_due_at=now - 22 * hours,
+            status="in_progress",
+            taken_at=now - 24 * hours,
+            handler=0,
+            **urgent,
+        )
+        add(
+            "report",
+            2 * hours,
+            urgent_due_at=now + 2 * hours,
+            subject="Crisismelding: brand in de opvang",
+            **urgent,
+        )
         # Complaints in and past their terms (acknowledgment 10 days, answer 45 days).
         add("complaint", 3 * days)
         add("complaint", 16 * days)  # not acknowledged: past the 10 days
-        within = add("complaint", 30 * days, status="in_progress", handler=1,
-                     acknowledged_at=now - 27 * days)  # fmt: skip
-        refused = add("complaint", 12 * days, status="in_progress", handler=2,
-                      acknowledged_at=now - 10 * days)  # fmt: skip
-        add("complaint", 70 * days, status="in_progress", handler=0, admissible=True,
-            acknowledged_at=now - 66 * days)  # fmt: skip  # past the answer term
-        add("complaint", 130 * days, status="in_progress", handler=2, admissible=True,
-            acknowledged_at=now - 125 * days)  # fmt: skip  # far past it
+        within = add(
+            "complaint", 30 * days, status="in_progress", handler=1, acknowledged_at=now - 27 * days
+        )
+        refused = add(
+            "complaint", 12 * days, status="in_progress", handler=2, acknowledged_at=now - 10 * days
+        )
+        add(
+            "complaint",
+            70 * days,
+            status="in_progress",
+            handler=0,
+            admissible=True,
+            acknowledged_at=now - 66 * days,
+        )  # past the answer term
+        add(
+            "complaint",
+            130 * days,
+            status="in_progress",
+            handler=2,
+            admissible=True,
+            acknowledged_at=now - 125 * days,
+        )  # far past it
         for index in (within, refused):
             self.cases[index].admissible = None
         # Open tracks in improvement track (no proposal pending on its own kind) for proposals.
-        improvement = [n for n, t in enumerate(self.tracks) if t.close is None and t.state == "improvement_track"]
+        improvement = [
+            n
+            for n, t in enumerate(self.tracks)
+            if t.close is None and t.state == "improvement_track"
+        ]
         warning = [n for n, t in enumerate(self.tracks) if t.close is None and t.state == "warning"]
         if not improvement or not warning:
             raise PlanError("no open tracks in improvement track or warning for the proposals")
         at = now - dt.timedelta(hours=5)
         self.proposals += [
-            PlanProposal(K.ADMISSIBLE, 0, "De klager is gekend en de feiten zijn recent.", at, case=within),
-            PlanProposal(K.NOT_ADMISSIBLE, 1, "De feiten dateren van meer dan een jaar geleden.",
-                         at - 2 * hours, case=refused, payload={"reason": "older_than_a_year"}),  # fmt: skip
-            PlanProposal(K.DANGER_CLOSED, 0, "Zorginspectie bezocht de opvang; de situatie is veilig.",
-                         at - 1 * days, case=taken),  # fmt: skip
-            PlanProposal(K.WARNING, 0, "Geen verbetering na het verbetertraject; aanmaning nodig.",
-                         at - 3 * hours, location=self.tracks[improvement[0]].location,
-                         payload={"effective_from": (now + days).date().isoformat()}),  # fmt: skip
-            PlanProposal(K.ENFORCEMENT_STARTED, 2, "Herhaalde signalen over toezicht; verbetertraject.",
-                         at - 30 * hours, location=location()),  # fmt: skip
-            PlanProposal(K.SUSPENSION, 1, "Voorstel tot schorsing na de aanmaning.", at - 4 * days,
-                         location=self.tracks[warning[0]].location, status="rejected", decider=0,
-                         decided_at=at - 3 * days,
-                         rejection_reason="Eerst een voornemen met hoorzitting; de termijn van de aanmaning loopt nog."),  # fmt: skip
-            PlanProposal(K.NOT_ADMISSIBLE, 2, "Kennelijk ongegrond.", at - 6 * days, case=within,
-                         payload={"reason": "manifestly_unfounded"}, status="rejected", decider=1,
-                         decided_at=at - 5 * days,
-                         rejection_reason="De klacht is niet kennelijk ongegrond: de ouder geeft concrete feiten."),  # fmt: skip
+            PlanProposal(
+                K.ADMISSIBLE, 0, "De klager is gekend en de feiten zijn recent.", at, case=within
+            ),
+            PlanProposal(
+                K.NOT_ADMISSIBLE,
+                1,
+                "De feiten dateren van meer dan een jaar geleden.",
+                at - 2 * hours,
+                case=refused,
+                payload={"reason": "older_than_a_year"},
+            ),
+            PlanProposal(
+                K.DANGER_CLOSED,
+                0,
+                "Zorginspectie bezocht de opvang; de situatie is veilig.",
+                at - 1 * days,
+                case=taken,
+            ),
+            PlanProposal(
+                K.WARNING,
+                0,
+                "Geen verbetering na het verbetertraject; aanmaning nodig.",
+                at - 3 * hours,
+                location=self.tracks[improvement[0]].location,
+                payload={"effective_from": (now + days).date().isoformat()},
+            ),
+            PlanProposal(
+                K.ENFORCEMENT_STARTED,
+                2,
+                "Herhaalde signalen over toezicht; verbetertraject.",
+                at - 30 * hours,
+                location=location(),
+            ),
+            PlanProposal(
+                K.SUSPENSION,
+                1,
+                "Voorstel tot schorsing na de aanmaning.",
+                at - 4 * days,
+                location=self.tracks[warning[0]].location,
+                status="rejected",
+                decider=0,
+                decided_at=at - 3 * days,
+                rejection_reason=(
+                    "Eerst een voornemen met hoorzitting; de termijn van de aanmaning loopt nog."
+                ),
+            ),
+            PlanProposal(
+                K.NOT_ADMISSIBLE,
+                2,
+                "Kennelijk ongegrond.",
+                at - 6 * days,
+                case=within,
+                payload={"reason": "manifestly_unfounded"},
+                status="rejected",
+                decider=1,
+                decided_at=at - 5 * days,
+                rejection_reason=(
+                    "De klacht is niet kennelijk ongegrond: de ouder geeft concrete feiten."
+                ),
+            ),
         ]
 
 
@@ -974,9 +1071,12 @@ def plan_opgroeipunt(
     # Cases in order of receipt (their ids follow it): re-point decisions and proposals.
     order = sorted(range(len(planner.cases)), key=lambda n: planner.cases[n].received_at)
     new_index = {old: new for new, old in enumerate(order)}
-    for item in [*planner.decisions, *planner.proposals]:
-        if item.case is not None:
-            item.case = new_index[item.case]
+    for decision in planner.decisions:
+        if decision.case is not None:
+            decision.case = new_index[decision.case]
+    for proposal in planner.proposals:
+        if proposal.case is not None:
+            proposal.case = new_index[proposal.case]
     for new, old in enumerate(order, start=1):
         planner.cases[old].external_id = f"{MARK}C{new:06d}"
     planner.decisions.sort(key=lambda d: d.decided_at)
@@ -1018,7 +1118,9 @@ def plan_figures(plan: OpgroeipuntPlan, first: dt.date, last: dt.date) -> dict[s
         "danger_situations_locations": len({loc for c in danger for loc in c.locations}),
         "danger_situations_enforcement_started": len(danger_started),
         "admissible_complaints": sum(
-            1 for c in plan.cases if c.kind == CaseKind.COMPLAINT and c.admissible and inside(c.received_at)
+            1
+            for c in plan.cases
+            if c.kind == CaseKind.COMPLAINT and c.admissible and inside(c.received_at)
         ),
         "inspection_enforcement_advices": counted[K.INSPECTION_ADVICE],
         "enforcement_locations": len({t.location for t in plan.tracks if t.open_on(first, last)}),
@@ -1034,19 +1136,27 @@ def shares_2022(plan: OpgroeipuntPlan) -> dict[str, float]:
     tracks = {n: t for n, t in enumerate(plan.tracks) if t.open_on(first, last)}
     locations = {t.location for t in tracks.values()}
     warned = {
-        d.location for d in plan.decisions
+        d.location
+        for d in plan.decisions
         if d.kind == K.WARNING and d.track in tracks and d.decided_at.date() <= last
-    }  # fmt: skip
+    }
     suspended = {
-        d.location for d in plan.decisions
-        if d.kind == K.SUSPENSION and d.effective_until and d.decided_at.date() <= last
+        d.location
+        for d in plan.decisions
+        if d.kind == K.SUSPENSION
+        and d.effective_until
+        and d.decided_at.date() <= last
         and d.effective_until >= first
-    }  # fmt: skip
+    }
     suspension_decided = {
-        d.location for d in plan.decisions if d.kind == K.SUSPENSION and first <= d.decided_at.date() <= last
+        d.location
+        for d in plan.decisions
+        if d.kind == K.SUSPENSION and first <= d.decided_at.date() <= last
     }
     revoked = {
-        d.location for d in plan.decisions if d.kind == K.REVOCATION and first <= d.decided_at.date() <= last
+        d.location
+        for d in plan.decisions
+        if d.kind == K.REVOCATION and first <= d.decided_at.date() <= last
     }
     total = len(plan.locations)
     return {

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kglijn.demo.opgroeipunt import opgroeipunt_demo_load
 from kglijn.demo.open_work import demo_open_work_create
+from kglijn.demo.opgroeipunt import opgroeipunt_demo_load
 from kglijn.demo.plan import parse_years
 from kglijn.demo.services import DEFAULT_SEED, DemoError, DemoResult, demo_load
 from kglijn.demo.users import DemoUser, demo_users_ensure
