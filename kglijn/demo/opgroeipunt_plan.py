@@ -50,7 +50,7 @@ PER_YEAR_LATER = {
     "suspension_decisions": 40,
     "revocation_decisions": 30,
     "civil_party_proceedings": 28,
-    "track_starts": 215,
+    "track_starts": 180,
 }
 PER_YEAR_OTHER = {"signal": 1_400, "report": 1_000, "feedback": 250}
 NOT_ADMISSIBLE_RATIO = 0.28
@@ -486,7 +486,7 @@ class _Planner:
                 if hi < period.lo:
                     break
                 start = _day(rng, period.lo, hi)
-                closes = start + dt.timedelta(days=rng.randrange(90, 420))
+                closes = start + dt.timedelta(days=rng.randrange(60, 330))
                 self.tracks.append(PlanTrack(start, closes if closes < yesterday else None))
 
     def _window(
@@ -649,7 +649,8 @@ class _Planner:
                 between = _days_between(rng, warning, limit, 2)
                 if between:
                     events.append((K.PRIORITY_SUPPORT, between[0]))
-                    if (first is not None and rng.random() < 0.5) or rng.random() < 0.15:
+                    intention = 0.35 if track.close is None else 0.15
+                    if (first is not None and rng.random() < 0.5) or rng.random() < intention:
                         events.append((K.INTENTION, between[1]))
             if track.suspension is not None:
                 events.append((K.SUSPENSION, track.suspension))
@@ -711,6 +712,12 @@ class _Planner:
                 location.active = False
             elif track.close is None and track.state == "suspended":
                 location.licence_status = "suspended"
+        open_states = {t.state for t in self.tracks if t.close is None}
+        missing = {"improvement_track", "warning", "intention", "suspended", "revoked"}
+        if missing - open_states:  # the pages should show an open track in every state
+            raise PlanError(f"no open track in state(s) {sorted(missing - open_states)}")
+        if not any(t.close is None and t.positive_evaluations == 1 for t in self.tracks):
+            raise PlanError("no open track with one positive evaluation")
         for kind, day in self.free_location_decisions:
             free = self.track_free[self.rng.randrange(len(self.track_free))]
             self.decisions.append(PlanDecision(kind, _at(rng, day), location=free))
@@ -1052,8 +1059,8 @@ def plan_opgroeipunt(
     *, targets: dict[str, Any], seed: int, today: dt.date, now: dt.datetime | None = None
 ) -> OpgroeipuntPlan:
     """The whole demo as rows to write; the historic figures equal ``targets`` exactly."""
-    if today < dt.date(2023, 9, 1):
-        raise PlanError("the Opgroeipunt demo needs a today after 1 September 2023")
+    if today < dt.date(2024, 1, 1):  # the open work of "today" must lie after 002's periods
+        raise PlanError("the Opgroeipunt demo needs a today in 2024 or later")
     now = now or dt.datetime.combine(today, dt.time(11, 0), tzinfo=BRUSSELS)
     planner = _Planner(targets, seed, today)
     planner.free_location_decisions = []
