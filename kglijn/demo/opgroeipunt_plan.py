@@ -39,7 +39,7 @@ GROUP_OF_ENFORCEMENT_2022 = 231  # of 272 = 84.9 % (85 %)
 NO_TARIFF_OF_ENFORCEMENT_2022 = 166  # of 272 = 61.0 % (61 %)
 GROUP_NO_TARIFF_2022 = 145  # joint cell: group & no tariff; the other cells follow
 WARNING_OF_ENFORCEMENT_2022 = 147  # of 272 = 54.0 % (54 %)
-SUSPENDED_2021_IN_FORCE_2022 = 10  # + 44 decided in 2022 = 54 locations = 0.79 % of 6,800
+SUSPENDED_2021_IN_FORCE_2022 = 10  # at least: placed from September 2021 on tracks into 2022
 
 # Figures for years 002 gives no number for, and for the years after it (per 365 days).
 FREE_2021 = {"danger_situations_locations": 150, "danger_situations_enforcement_started": 38}
@@ -702,6 +702,8 @@ class _Planner:
                     until = start + dt.timedelta(days=rng.randrange(30, 90))
                     if day.year == 2021 and track.close is not None and track.close.year > 2021:
                         until = max(until, dt.date(2022, 1, rng.randrange(10, 28)))
+                    if track.close is not None:  # a suspension ends with its track at the latest
+                        until = max(start, min(until, track.close))
                     decision.effective_from, decision.effective_until = start, until
                 if kind in (K.REVOCATION, K.WARNING, K.INTENTION):
                     decision.effective_from = day + dt.timedelta(days=1)
