@@ -7,6 +7,7 @@ definitions (Brussels dates; a track open on a day of the period counts in it).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db.models import F
 
 from kglijn.core.business_calendar import BRUSSELS
@@ -26,6 +28,7 @@ from kglijn.demo.opgroeipunt_plan import (
     plan_opgroeipunt,
     shares_2022,
 )
+from kglijn.demo.services import _with_opgroeipunt, demo_reset
 from kglijn.opgroeipunt.enforcement.transitions import derive
 from kglijn.opgroeipunt.models import (
     Case,
@@ -279,3 +282,22 @@ def test_same_seed_same_rows_and_reset_removes_only_the_demo() -> None:
     assert not Reporter.objects.exists()
     assert list(Location.objects.values_list("external_id", flat=True)) == ["L-1"]
     assert list(Case.objects.values_list("pk", flat=True)) == [case.pk]
+
+
+@pytest.mark.django_db
+def test_the_command_loads_it_alone_prints_the_managers_and_demo_reset_removes_it() -> None:
+    out = io.StringIO()
+    call_command("demo", "--opgroeipunt-only", stdout=out, verbosity=0)
+    text = out.getvalue()
+    assert "6,800 opgroeipunt locations" in text
+    for username in ("klantenbeheer1", "klantenbeheer2", "klantenbeheer3", "opgroeipuntlead"):
+        assert username in text
+    assert Location.objects.filter(external_id__startswith="demo-").count() == 6800
+    # Only a full-scale demo of 2021-2023 brings Opgroeipunt along (its counts are absolute).
+    assert _with_opgroeipunt([2019, 2020, 2021, 2022, 2023], 1.0)
+    assert not _with_opgroeipunt([2023], 1.0)
+    assert not _with_opgroeipunt([2021, 2022, 2023], 0.5)
+    deleted = demo_reset()
+    assert deleted["opgroeipunt locations"] == 6800
+    assert not Location.objects.exists()
+    assert not Case.objects.exists()
