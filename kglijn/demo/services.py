@@ -32,6 +32,7 @@ from kglijn.demo.generator import (
     IdCounters,
     YearGenerator,
 )
+from kglijn.demo.opgroeipunt import opgroeipunt_demo_delete, opgroeipunt_demo_load
 from kglijn.demo.plan import REFERRAL_WEIGHTS, YearPlan, year_plan
 from kglijn.demo.surveys import demo_surveys_delete, demo_surveys_write
 from kglijn.demo.timeline import TimestampText
@@ -43,6 +44,7 @@ from kglijn.knowledge.models import ArticleUse
 
 DEFAULT_SEED = 20231106  # the date of the parliamentary question (000)
 DEFAULT_YEARS = (2019, 2020, 2021, 2022, 2023)
+OPGROEIPUNT_YEARS = (2021, 2022, 2023)
 
 
 class DemoError(Exception):
@@ -154,7 +156,15 @@ def demo_reset() -> dict[str, int]:
         )
         deleted["customers"] = max(int(cursor.rowcount), 0)
     rollups_rebuild()  # no contacts left: empties the rollups
+    deleted |= opgroeipunt_demo_delete()  # the Opgroeipunt demo (external ids "demo-")
     return deleted | deleted_surveys
+
+
+def _with_opgroeipunt(years: Sequence[int], scale: float) -> bool:
+    """Opgroeipunt's demo comes with a full-scale demo of its years 2021-2023: its counts are
+    absolute, so a scaled-down or one-year demo (a quick look, the tests) leaves it out;
+    `kglijn demo --opgroeipunt-only` loads it on its own."""
+    return scale >= 1 and set(OPGROEIPUNT_YEARS) <= set(years)
 
 
 def demo_plans(*, years: Sequence[int], scale: float = 1.0) -> list[YearPlan]:
@@ -184,6 +194,9 @@ def demo_load(
     if not reset and Contact.objects.exists():
         if if_empty:
             result.skipped = True
+            # A register from before Opgroeipunt: its demo is loaded all the same (once).
+            if _with_opgroeipunt(years, scale):
+                result.rows = opgroeipunt_demo_load(seed=seed, progress=progress)
             result.seconds = time.perf_counter() - started
             return result
         raise DemoError(
@@ -253,5 +266,8 @@ def demo_load(
     result.rows |= {"visits": feedback.visits, "visit feedback": feedback.answers}
     knowledge = knowledge_demo_load()
     result.rows |= {"knowledge articles": knowledge.articles + knowledge.templates}
+    # Opgroeipunt (issue 17): 2021, 2022 and 2023 to 5 June equal 002's table.
+    if _with_opgroeipunt(years, scale):
+        result.rows |= opgroeipunt_demo_load(seed=seed, progress=progress, reset=reset)
     result.seconds = time.perf_counter() - started
     return result

@@ -48,6 +48,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("analyst", "analyst", "Leen", "Coppens"),
     DemoUser("administrator", "administrator", "Bart", "Segers"),
     DemoUser("klantenbeheer1", "childcare_customer_manager", "Nele", "Jacobs"),
+    # Four eyes: a proposal needs a second customer manager to approve it.
+    DemoUser("klantenbeheer2", "childcare_customer_manager", "Ruben", "De Vos"),
+    DemoUser("klantenbeheer3", "childcare_customer_manager", "Sien", "Lemmens"),
     DemoUser("opgroeipuntlead", "opgroeipunt_team_lead", "Koen", "Willems"),
 )
 

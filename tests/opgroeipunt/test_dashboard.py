@@ -77,7 +77,7 @@ def test_the_dashboard_counts_open_cases_urgent_lane_proposals_and_caseload(
     board = opgroeipunt_dashboard(now=NOW)
 
     assert board.open_total == 4
-    assert {label: n for label, n, _u in board.by_kind}["Danger situation"] == 3
+    assert {label: n for label, n, _u in board.by_kind}[str(CaseKind.DANGER.label)] == 3
     assert next(case.pk for case in board.urgent_untaken) == oldest.pk
     assert len(board.urgent_untaken) == 2
     assert board.urgent_overdue == 1  # received a day ago, 4 hours to respond

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kglijn.demo.open_work import demo_open_work_create
+from kglijn.demo.opgroeipunt import opgroeipunt_demo_load
 from kglijn.demo.plan import parse_years
 from kglijn.demo.services import DEFAULT_SEED, DemoError, DemoResult, demo_load
 from kglijn.demo.users import DemoUser, demo_users_ensure
@@ -35,6 +37,11 @@ class Command(BaseCommand):
             help="delete all contacts (and demo customers) first",
         )
         mode.add_argument("--users-only", action="store_true", help="only the demo users")
+        mode.add_argument(
+            "--opgroeipunt-only",
+            action="store_true",
+            help="only the Opgroeipunt demo (organisers, locations, cases), replacing its rows",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -44,7 +51,15 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         users = demo_users_ensure()
-        if not options["users_only"]:
+        if options["opgroeipunt_only"]:
+            started = time.perf_counter()
+            rows = opgroeipunt_demo_load(
+                seed=options["seed"], reset=True, progress=options["verbosity"] > 0
+            )
+            for table, count in rows.items():
+                self.stdout.write(f"wrote   {count:>9,} {table}")
+            self.stdout.write(f"Opgroeipunt demo in {time.perf_counter() - started:.1f} s")
+        elif not options["users_only"]:
             try:
                 result = demo_load(
                     years=years,
@@ -65,6 +80,8 @@ class Command(BaseCommand):
     def _summary(self, result: DemoResult) -> None:
         if result.skipped:
             self.stdout.write("Demo contacts: the register already has contacts; none added.")
+            for table, count in result.rows.items():
+                self.stdout.write(f"wrote   {count:>9,} {table}")
             return
         for table, count in result.deleted.items():
             self.stdout.write(f"deleted {count:>9,} {table}")
