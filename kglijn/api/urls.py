@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from kglijn.api import views
+from kglijn.api import opgroeipunt, views
 
 app_name = "api"
 
@@ -30,4 +30,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/contacts/<int:pk>/reopen/", views.ContactReopen.as_view(), name="reopen"),
     path("v1/reasons/", views.ReasonList.as_view(), name="reasons"),
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
+    # Opgroeipunt (issue 17): intake, four-eyes proposals, a location's enforcement state.
+    path("v1/opgroeipunt/cases/", opgroeipunt.CaseCreate.as_view(), name="opgroeipunt_cases"),
+    path(
+        "v1/opgroeipunt/proposals/",
+        opgroeipunt.ProposalCreate.as_view(),
+        name="opgroeipunt_proposals",
+    ),
+    path(
+        "v1/opgroeipunt/proposals/<int:pk>/approve/",
+        opgroeipunt.ProposalApprove.as_view(),
+        name="opgroeipunt_proposal_approve",
+    ),
+    path(
+        "v1/opgroeipunt/proposals/<int:pk>/reject/",
+        opgroeipunt.ProposalReject.as_view(),
+        name="opgroeipunt_proposal_reject",
+    ),
+    path(
+        "v1/opgroeipunt/locations/<str:external_id>/",
+        opgroeipunt.LocationDetail.as_view(),
+        name="opgroeipunt_location",
+    ),
 ]

@@ -211,6 +211,12 @@ EXPECTED: dict[str, Access] = {
     "api:reopen": api(*DESK, ok=405),
     "api:reasons": api(*STAFF_ROLES),
     "api:referrals": api(*STAFF_ROLES),
+    # Opgroeipunt's API (issue 17): POST only for cases and proposals (GET 405 for who may).
+    "api:opgroeipunt_cases": api(*OPGROEIPUNT, ok=405),
+    "api:opgroeipunt_proposals": api(*OPGROEIPUNT, ok=405),
+    "api:opgroeipunt_proposal_approve": api(*OPGROEIPUNT, ok=405),
+    "api:opgroeipunt_proposal_reject": api(*OPGROEIPUNT, ok=405),
+    "api:opgroeipunt_location": api(*OPGROEIPUNT, ok=404),  # MISSING_ID
     # Opgroeipunt, four eyes and the enforcement track (issue 17): its two roles only.
     "opgroeipunt:proposals": roles(*OPGROEIPUNT),
     "opgroeipunt:proposal_new": roles(*OPGROEIPUNT),  # no subject: a page that says where from
