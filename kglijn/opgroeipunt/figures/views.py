@@ -52,7 +52,7 @@ def _chart(figures: dict[str, Any]) -> dict[str, Any]:
             {"label": year_heading(year, figures), "data": [values[i] for _l, values in rows]}
             for i, year in enumerate(years)
         ],
-        "xTitle": pgettext("opgroeipunt figure", "Number"),
+        "yTitle": pgettext("opgroeipunt figure", "Number"),  # the value axis
     }
 
 
