@@ -86,6 +86,14 @@ def main() -> int:
             check=True,
             cwd=ROOT,
         )
+        # Opgroeipunt's figures at 1 M cases beside a plain SQL recount, database
+        # bench_opgroeipunt on the same server (recreated; ~3 min).
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "opgroeipunt_figures.py")],
+            env=pg_env,
+            check=True,
+            cwd=ROOT,
+        )
         # 200 chat sessions over websockets into `kglijn serve --workers 2` with the Redis
         # channel layer (BENCH_REDIS_URL, default local database 8, emptied), bench_chat (~2 min).
         subprocess.run(

@@ -146,6 +146,11 @@ EXPECTED: dict[str, Access] = {
     "reports:saved_open": roles(*FIGURES, ok=404, **REPORT),  # MISSING_ID
     "reports:saved_delete": public(ok=405),
     "reports:dashboard": roles(*FIGURES, **REPORT),
+    # Opgroeipunt's figures (issue 17 item 7): its own two roles, no K&G-Lijn role.
+    "opgroeipunt:figures": roles("childcare_customer_manager", "opgroeipunt_team_lead", **REPORT),
+    "opgroeipunt:figures_xlsx": roles(
+        "childcare_customer_manager", "opgroeipunt_team_lead", **REPORT
+    ),
     "surveys:follow_ups": roles("team_lead"),
     "surveys:follow_up_done": public(ok=405),
     "surveys:wording": roles("information_manager", "administrator"),

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from kglijn.opgroeipunt.figures import views
+
+urlpatterns: list[URLPattern] = [
+    path("cijfers/", views.figures_page, name="figures"),
+    path("cijfers/opgroeipunt-cijfers.xlsx", views.figures_download, name="figures_xlsx"),
+]

@@ -1,33 +1,88 @@
-"""`kglijn opgroeipunt import locations FILE`: the fixed location import (docs/opgroeipunt.md)."""
+"""`kglijn opgroeipunt import locations|cases|decisions FILE` and `kglijn opgroeipunt figures`.
+
+The fixed formats are in docs/opgroeipunt.md. Imports: bad rows go to stderr with their line and
+reason (the exit code is not 0 then; the good rows are in), warnings (history kept as given)
+to stdout. Figures: ``--from D --to D --format table|json|xlsx [--output F]``; a bad argument
+exits with status 2.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from kglijn.core.dates import FIRST_DATE, last_date
 from kglijn.core.numbers import format_nl
+from kglijn.opgroeipunt.figures.exports import figures_table, figures_xlsx
+from kglijn.opgroeipunt.figures.selectors import MAX_YEARS, opgroeipunt_figures
+from kglijn.opgroeipunt.imports import ImportFileError, ImportResult, cases_import, decisions_import
 from kglijn.opgroeipunt.services import LocationFileError, locations_import
+
+USAGE_ERROR = 2
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            _("%(option)s: '%(value)s' is not a date (use YYYY-MM-DD)")
+            % {"option": option, "value": value[:40]},
+            returncode=USAGE_ERROR,
+        ) from None
+    if not FIRST_DATE <= day <= last_date():
+        raise CommandError(
+            _("%(option)s: choose a date between %(first)s and %(last)s")
+            % {"option": option, "first": FIRST_DATE.isoformat(), "last": last_date().isoformat()},
+            returncode=USAGE_ERROR,
+        )
+    return day
 
 
 class Command(BaseCommand):
-    help = _("Opgroeipunt. Usage: kglijn opgroeipunt import locations FILE")
+    help = _(
+        "Opgroeipunt. Usage: kglijn opgroeipunt import locations|cases|decisions FILE; "
+        "kglijn opgroeipunt figures --from D --to D [--format table|json|xlsx] [--output F]"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        imports = actions.add_parser("import", help=_("import master data"))
+        imports = actions.add_parser("import", help=_("import master data and history"))
         what = imports.add_subparsers(dest="what", required=True)
         locations = what.add_parser(
             "locations", help=_("organisers and childcare locations from a CSV file")
         )
         locations.add_argument("file", type=Path, help=_("the .csv file"))
+        cases = what.add_parser("cases", help=_("historical cases from a CSV file"))
+        cases.add_argument("file", type=Path, help=_("the .csv file"))
+        decisions = what.add_parser(
+            "decisions", help=_("historical, already approved decisions from a CSV file")
+        )
+        decisions.add_argument("file", type=Path, help=_("the .csv file"))
+        figures = actions.add_parser("figures", help=_("the yearly figures for a period"))
+        figures.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
+        figures.add_argument("--to", dest="date_to", required=True, help=_("YYYY-MM-DD, inclusive"))
+        figures.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
+        figures.add_argument("--output", type=Path, help=_("file to write"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "figures":
+            self._figures(options)
+            return
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("%(file)s: no such file") % {"file": path})
+        if options["what"] == "locations":
+            self._locations(path)
+        else:
+            self._history(path, options["what"])
+
+    def _locations(self, path: Path) -> None:
         try:
             result = locations_import(path=path)
         except LocationFileError as exc:
@@ -51,3 +106,77 @@ class Command(BaseCommand):
                 _("%(count)s row(s) rejected; the other rows were imported")
                 % {"count": format_nl(result.rejected)}
             )
+
+    def _history(self, path: Path, what: str) -> None:
+        result: ImportResult
+        run = cases_import if what == "cases" else decisions_import
+        try:
+            result = run(path=path)
+        except ImportFileError as exc:
+            raise CommandError(_("%(file)s: %(error)s") % {"file": path, "error": exc}) from exc
+        for line, reason in result.rejections:
+            self.stderr.write(_("line %(line)d: %(reasons)s") % {"line": line, "reasons": reason})
+        for line, warning in result.warnings:
+            if line:
+                self.stdout.write(
+                    _("warning: line %(line)d: %(warning)s") % {"line": line, "warning": warning}
+                )
+            else:
+                self.stdout.write(_("warning: %(warning)s") % {"warning": warning})
+        numbers = {
+            "created": format_nl(result.created),
+            "changed": format_nl(result.changed),
+            "unchanged": format_nl(result.unchanged),
+            "rejected": format_nl(result.rejected),
+            "warnings": format_nl(len(result.warnings)),
+            "tracks": format_nl(result.tracks),
+            "locations": format_nl(result.locations),
+        }
+        if what == "cases":
+            summary = _(
+                "Cases: %(created)s created, %(changed)s changed, %(unchanged)s unchanged, "
+                "%(rejected)s rejected, %(warnings)s warning(s)"
+            )
+        else:
+            summary = _(
+                "Decisions: %(created)s created, %(unchanged)s unchanged, %(rejected)s "
+                "rejected; %(tracks)s enforcement track(s) built for %(locations)s "
+                "location(s), %(warnings)s warning(s)"
+            )
+        self.stdout.write(summary % numbers)
+        if result.rejected:
+            raise CommandError(
+                _("%(count)s row(s) rejected; the other rows were imported")
+                % {"count": format_nl(result.rejected)}
+            )
+
+    def _figures(self, options: dict[str, Any]) -> None:
+        start = _date(options["date_from"], "--from")
+        end = _date(options["date_to"], "--to")
+        if end < start:
+            raise CommandError(_("--to lies before --from"), returncode=USAGE_ERROR)
+        if end.year - start.year >= MAX_YEARS:
+            raise CommandError(
+                _("choose a period of at most %(years)d years") % {"years": MAX_YEARS},
+                returncode=USAGE_ERROR,
+            )
+        fmt = options["format"]
+        output: Path | None = options["output"]
+        if output is not None and output.is_dir():
+            raise CommandError(
+                _("--output %(file)s is a directory") % {"file": output}, returncode=USAGE_ERROR
+            )
+        figures = opgroeipunt_figures(start=start, end=end)
+        if fmt == "xlsx":
+            output = output or Path(f"opgroeipunt-cijfers-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+            output.write_bytes(figures_xlsx(figures))
+            self.stdout.write(_("Written: %(file)s") % {"file": output})
+            return
+        if fmt == "json":
+            text = json.dumps(figures, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = figures_table(figures)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")
