@@ -9,18 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from kglijn.core.menu import AnyUser, MenuEntry, MenuGroup, menu_for
 from kglijn.feedback.selectors import feedback_nav_state
+from kglijn.opgroeipunt.decisions.selectors import proposals_waiting_for
 
 
 def _my_feedback(*, user: AnyUser) -> int | None:
     """Only for employees in a local team; the counter is their unread feedback."""
     state = feedback_nav_state(user=user)
     return state.unread if state.member else None
+
+
+def _proposals_waiting(*, user: AnyUser) -> int | None:
+    """The proposals another user made that this user may approve (four eyes): a counter."""
+    if not isinstance(user, User) or not user.has_perm("opgroeipunt.decide_proposal"):
+        return 0
+    return proposals_waiting_for(user=user)
 
 
 MENU: tuple[MenuGroup, ...] = (
@@ -89,6 +98,48 @@ MENU: tuple[MenuGroup, ...] = (
                 label=_("Wallboard"),
                 url_name="telephony:wallboard",
                 perms=("telephony.view_wallboard",),
+            ),
+        ),
+    ),
+    MenuGroup(
+        key="opgroeipunt",
+        label=_("Opgroeipunt"),
+        entries=(
+            MenuEntry(
+                label=_("Cases"), url_name="opgroeipunt:cases", perms=("opgroeipunt.view_case",)
+            ),
+            MenuEntry(
+                label=_("New case"),
+                url_name="opgroeipunt:case_new",
+                perms=("opgroeipunt.add_case",),
+            ),
+            MenuEntry(
+                label=_("Proposals"),
+                url_name="opgroeipunt:proposals",
+                perms=("opgroeipunt.view_proposal",),
+                badge=_proposals_waiting,
+                key="opgroeipunt-proposals",
+            ),
+            MenuEntry(
+                label=_("Locations"),
+                url_name="opgroeipunt:locations",
+                perms=("opgroeipunt.view_location",),
+                prefix=True,
+            ),
+            MenuEntry(
+                label=_("Dashboard"),
+                url_name="opgroeipunt:dashboard",
+                perms=("opgroeipunt.view_opgroeipunt_dashboard",),
+            ),
+            MenuEntry(
+                label=_("Opgroeipunt figures"),
+                url_name="opgroeipunt:figures",
+                perms=("opgroeipunt.view_opgroeipunt_figures",),
+            ),
+            MenuEntry(
+                label=_("Complaints report"),
+                url_name="opgroeipunt:complaints_report",
+                perms=("opgroeipunt.view_opgroeipunt_figures",),
             ),
         ),
     ),

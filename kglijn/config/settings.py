@@ -206,7 +206,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by all ser
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "contacts:desk"
+LOGIN_REDIRECT_URL = "home"  # the desk, or Opgroeipunt's cases for its roles (config/home.py)
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "nl-be"

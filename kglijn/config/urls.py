@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kglijn.config.home import home
 from kglijn.servicelevels.urls import telephony_urlpatterns as service_level_urlpatterns
 from kglijn.telephony.urls import urlpatterns as telephony_urlpatterns
 
@@ -20,7 +21,7 @@ class FaviconRedirect(RedirectView):
 
 urlpatterns = [
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
-    path("", RedirectView.as_view(pattern_name="contacts:desk", permanent=False)),
+    path("", home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

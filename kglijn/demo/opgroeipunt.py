@@ -244,7 +244,7 @@ CASE_FIELDS = (
 CASE_CONSTANTS: dict[str, object] = {"description": "", "created_by_id": None, "contact_id": None}
 REPORTER_FIELDS = ("id", "case_id", "name", "email", "phone", "relation")
 EVENT_FIELDS = ("id", "case_id", "at", "by_id", "what")
-EVENT_CONSTANTS: dict[str, object] = {"changes": "{}", "note": ""}
+EVENT_CONSTANTS: dict[str, object] = {"changes": {}, "note": ""}  # prepared by the field
 
 
 def _write_cases(

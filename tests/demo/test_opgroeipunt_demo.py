@@ -17,6 +17,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import F
+from django.test import Client
+from django.urls import reverse
 
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.demo.opgroeipunt import opgroeipunt_demo_delete, opgroeipunt_demo_load
@@ -30,8 +32,10 @@ from kglijn.demo.opgroeipunt_plan import (
 )
 from kglijn.demo.services import _with_opgroeipunt, demo_reset
 from kglijn.opgroeipunt.enforcement.transitions import derive
+from kglijn.opgroeipunt.figures.selectors import opgroeipunt_figures
 from kglijn.opgroeipunt.models import (
     Case,
+    CaseEvent,
     Decision,
     EnforcementTrack,
     Location,
@@ -178,6 +182,10 @@ def test_loaded_demo_equals_the_table_cell_by_cell_and_looks_alive() -> None:
         got = _recount(period.start, period.end)
         expected = _expected(period.key)
         assert {k: got[k] for k in expected} == expected, period.key
+        # The product's own figures (the fixed JSON of `kglijn opgroeipunt figures`) agree with
+        # the independent recount and so with 002's table.
+        figures = opgroeipunt_figures(start=period.start, end=period.end)
+        assert figures["years"][str(period.start.year)] == got, period.key
     assert (
         _recount(dt.date(2023, 1, 1), dt.date(2023, 6, 19))["inspection_enforcement_advices"] == 87
     )
@@ -231,6 +239,21 @@ def test_loaded_demo_equals_the_table_cell_by_cell_and_looks_alive() -> None:
     assert set(Location.objects.values_list("spoc_id", flat=True)) <= managers
     assert not Location.objects.filter(regional_team__isnull=True).exists()
     assert 0.30 < Location.objects.filter(care_type="group").count() / 6800 < 0.36
+    # The rows read back as the app writes them: a case's history holds objects, and the
+    # pages of a few demo cases open (a history stored as a JSON string broke them once).
+    assert {type(changes) for changes in CaseEvent.objects.values_list("changes", flat=True)} == {
+        dict
+    }
+    client = Client()
+    client.force_login(User.objects.get(username="klantenbeheer1"))
+    for case in (
+        Case.objects.filter(urgent=True, status="new").first(),
+        open_complaints.first(),
+        Case.objects.filter(kind="staff_shortage").first(),
+    ):
+        assert case is not None
+        response = client.get(reverse("opgroeipunt:case_detail", kwargs={"pk": case.pk}))
+        assert response.status_code == 200, case
 
 
 def _snapshot() -> tuple[list[Any], list[Any]]:

@@ -100,7 +100,7 @@ OPGROEIPUNT = ("childcare_customer_manager", "opgroeipunt_team_lead")
 REPORT = {"anonymous": 403}
 
 EXPECTED: dict[str, Access] = {
-    "": public(ok=302),  # to the desk (which then asks to log in)
+    "home": public(ok=302),  # to the desk (which then asks to log in) or Opgroeipunt's cases
     "favicon": public(ok=302),  # to the SVG icon among the static files
     "login": Access(frozenset(), ok=200, denied=302, anonymous=200),  # logged in: to the desk
     "logout": public(ok=405),  # POST only

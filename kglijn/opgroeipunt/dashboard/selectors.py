@@ -88,18 +88,30 @@ def opgroeipunt_dashboard(*, now: dt.datetime) -> Dashboard:
         by_age.append(((low, high), band.count()))
     untaken = open_cases.filter(urgent=True, taken_at__isnull=True)
     waiting = Proposal.objects.filter(status=ProposalStatus.PROPOSED)
-    managers = (
-        User.objects.filter(is_active=True, groups__name__in=CUSTOMER_MANAGER_GROUPS)
-        .distinct()
-        .annotate(
-            dossiers=Count("spoc_locations", filter=Q(spoc_locations__active=True), distinct=True),
-            open_cases=Count(
-                "opgroeipunt_cases",
-                filter=~Q(opgroeipunt_cases__status=CaseStatus.CLOSED),
-                distinct=True,
-            ),
-        )
-        .order_by("-dossiers", "username")
+    managers = list(
+        User.objects.filter(is_active=True, groups__name__in=CUSTOMER_MANAGER_GROUPS).distinct()
+    )
+    # Two grouped counts, not one query joining both (its rows multiply: dossiers × cases).
+    dossiers = dict(
+        Location.objects.filter(active=True, spoc__in=managers)
+        .values_list("spoc")
+        .annotate(n=Count("id"))
+        .values_list("spoc", "n")
+    )
+    handling = dict(
+        open_cases.filter(handler__in=managers)
+        .values_list("handler")
+        .annotate(n=Count("id"))
+        .values_list("handler", "n")
+    )
+    caseloads = sorted(
+        (
+            Caseload(
+                user=user, dossiers=dossiers.get(user.pk, 0), open_cases=handling.get(user.pk, 0)
+            )
+            for user in managers
+        ),
+        key=lambda load: (-load.dossiers, load.user.username),
     )
     return Dashboard(
         now=now,
@@ -113,10 +125,7 @@ def opgroeipunt_dashboard(*, now: dt.datetime) -> Dashboard:
         urgent_overdue=untaken.filter(urgent_due_at__lt=now).count(),
         proposals_waiting=waiting.count(),
         oldest_proposal=waiting.select_related("proposed_by").order_by("proposed_at").first(),
-        caseloads=[
-            Caseload(user=user, dossiers=user.dossiers, open_cases=user.open_cases)
-            for user in managers
-        ],
+        caseloads=caseloads,
     )
 
 

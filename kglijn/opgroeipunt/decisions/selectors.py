@@ -36,3 +36,9 @@ def proposals_decided() -> QuerySet[Proposal]:
 
 def proposal_get(*, proposal_id: int) -> Proposal | None:
     return _proposals().filter(pk=proposal_id).first()
+
+
+def proposals_waiting_for(*, user: User) -> int:
+    """How many waiting proposals this user could approve: every one but their own (the menu's
+    counter; the service still checks the rest when they approve)."""
+    return Proposal.objects.filter(status=ProposalStatus.PROPOSED).exclude(proposed_by=user).count()
