@@ -25,6 +25,14 @@ def _my_feedback(*, user: AnyUser) -> int | None:
     return state.unread if state.member else None
 
 
+def _desk(*, user: AnyUser) -> int | None:
+    """The K&G-Lijn desk for everyone but the Opgroeipunt roles, who read no contacts (their
+    work is under Opgroeipunt; config/home.py sends them there)."""
+    if user.has_perm("opgroeipunt.view_case") and not user.has_perm("contacts.view_contact"):
+        return None
+    return 0
+
+
 def _proposals_waiting(*, user: AnyUser) -> int | None:
     """The proposals another user made that this user may approve (four eyes): a counter."""
     if not isinstance(user, User) or not user.has_perm("opgroeipunt.decide_proposal"):
@@ -37,7 +45,7 @@ MENU: tuple[MenuGroup, ...] = (
         key="work",
         label=_("Work"),
         entries=(
-            MenuEntry(label=_("Desk"), url_name="contacts:desk"),
+            MenuEntry(label=_("Desk"), url_name="contacts:desk", badge=_desk),
             MenuEntry(
                 label=_("New contact"), url_name="contacts:new", perms=("contacts.add_contact",)
             ),

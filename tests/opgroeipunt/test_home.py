@@ -32,3 +32,15 @@ def test_login_and_home_lead_to_the_roles_own_work(
     assert response["Location"] == reverse("home")
     assert client.get(response["Location"])["Location"] == reverse(landing)
     assert client.get(reverse(landing)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_desk"),
+    [("front_office", True), ("analyst", True), ("childcare_customer_manager", False)],
+)
+def test_the_desk_is_in_the_menu_of_the_kg_lijn_roles_only(
+    client: Client, make_user: Callable[..., User], role: str, sees_desk: bool
+) -> None:
+    client.force_login(make_user(role))
+    page = client.get(reverse("contacts:desk")).content.decode()
+    assert ('data-menu-entry="contacts-desk"' in page) is sees_desk
