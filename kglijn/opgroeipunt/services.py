@@ -18,10 +18,18 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kglijn.core.provinces import InvalidPostcode, Province, province_for_postcode
-from kglijn.opgroeipunt.models import CareType, Location, LocationVersion, Organiser, Subsidy
+from kglijn.opgroeipunt.models import (
+    CareType,
+    Location,
+    LocationVersion,
+    Organiser,
+    RegionalTeam,
+    Subsidy,
+)
 
 LOCATION_COLUMNS = (
     "external_id",
@@ -359,3 +367,56 @@ def _location_line(
     else:
         result.unchanged += 1
     return None
+
+
+class AssignmentInvalid(ValueError):
+    """A SPOC who is no active customer manager, or a regional team that does not exist."""
+
+
+CUSTOMER_MANAGER_GROUP = "Klantenbeheerder kinderopvang"
+
+
+def spoc_candidates() -> QuerySet[User]:
+    """Active users who may be a location's single point of contact: the customer managers."""
+    return (
+        User.objects.filter(is_active=True, groups__name=CUSTOMER_MANAGER_GROUP)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@transaction.atomic
+def location_assign(
+    *, location: Location, spoc_id: int | None, regional_team_id: int | None, actor: User
+) -> bool:
+    """Set the location's SPOC and regional team (Opgroeipunt's own data, never imported).
+
+    Writes one LocationVersion with what changed; returns False when nothing changed.
+    """
+    if not actor.has_perm("opgroeipunt.change_location"):
+        raise PermissionError(_("Only the Opgroeipunt team lead assigns locations."))
+    if spoc_id is not None and not spoc_candidates().filter(pk=spoc_id).exists():
+        raise AssignmentInvalid(
+            _("The single point of contact must be an active customer manager.")
+        )
+    if (
+        regional_team_id is not None
+        and not RegionalTeam.objects.filter(pk=regional_team_id).exists()
+    ):
+        raise AssignmentInvalid(_("This regional team does not exist."))
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    wanted = {"spoc_id": spoc_id, "regional_team_id": regional_team_id}
+    changes = {
+        name: [getattr(location, name), value]
+        for name, value in wanted.items()
+        if getattr(location, name) != value
+    }
+    if not changes:
+        return False
+    for name, (_old, new) in changes.items():
+        setattr(location, name, new)
+    location.save(update_fields=list(changes))
+    LocationVersion.objects.create(
+        location=location, changed_by=actor, source="assignment", changes=changes
+    )
+    return True

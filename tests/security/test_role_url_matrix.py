@@ -228,6 +228,7 @@ EXPECTED: dict[str, Access] = {
     "opgroeipunt:proposal_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
     "opgroeipunt:locations": roles(*OPGROEIPUNT),
     "opgroeipunt:location_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
+    "opgroeipunt:location_assign": public(ok=405),  # POST only (the team lead)
     # Opgroeipunt (issue 17): its own roles only; K&G-Lijn roles get 403.
     "opgroeipunt:cases": roles(*OPGROEIPUNT),
     "opgroeipunt:case_new": roles(*OPGROEIPUNT),

@@ -14,4 +14,9 @@ urlpatterns: list[URLPattern] = [
     path("voorstellen/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("locaties/", location_views.locations, name="locations"),
     path("locaties/<str:external_id>/", location_views.location_detail, name="location_detail"),
+    path(
+        "locaties/<str:external_id>/toewijzen/",
+        location_views.location_assign_view,
+        name="location_assign",
+    ),
 ]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from kglijn.opgroeipunt.decisions.forms import LocationSearchForm
 from kglijn.opgroeipunt.enforcement.selectors import (
@@ -33,7 +34,9 @@ from kglijn.opgroeipunt.models import (
     LocationVersion,
     NotAdmissibleReason,
     Proposal,
+    RegionalTeam,
 )
+from kglijn.opgroeipunt.services import AssignmentInvalid, location_assign, spoc_candidates
 
 PAGE_SIZE = 50
 
@@ -145,5 +148,42 @@ def location_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         "history": history,
         "steps": steps,
         "tracks": EnforcementTrack.objects.filter(location=location).order_by("-started_at"),
+        "can_assign": user.has_perm("opgroeipunt.change_location"),
     }
+    if context["can_assign"]:
+        context["spoc_choices"] = spoc_candidates()
+        context["teams"] = RegionalTeam.objects.all()
     return render(request, "opgroeipunt/locations/location_detail.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("opgroeipunt.change_location", raise_exception=True)
+def location_assign_view(request: HttpRequest, external_id: str) -> HttpResponse:
+    """The team lead sets a location's single point of contact and regional team."""
+    location = location_by_external_id(external_id)
+    if location is None:
+        raise Http404
+    user = request.user
+    assert isinstance(user, User)
+
+    def _id(name: str) -> int | None:
+        value = request.POST.get(name, "").strip()
+        if not value:
+            return None
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+            raise AssignmentInvalid(_("Choose from the list."))
+        return int(value)
+
+    try:
+        changed = location_assign(
+            location=location,
+            spoc_id=_id("spoc"),
+            regional_team_id=_id("regional_team"),
+            actor=user,
+        )
+    except AssignmentInvalid as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Assignment saved.") if changed else _("Nothing changed."))
+    return redirect("opgroeipunt:location_detail", external_id=location.external_id)
