@@ -174,6 +174,10 @@ ADMINISTRATOR = Role(
         # Unlocking a throttled login (issue 13): see and delete failed-login records.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # Opgroeipunt's teams and their mailboxes (issue 17); no case content.
+        "opgroeipunt.view_regionalteam",
+        "opgroeipunt.add_regionalteam",
+        "opgroeipunt.change_regionalteam",
     ),
     staff=True,
 )

@@ -270,6 +270,7 @@ ADMIN_MODELS: dict[str, tuple[bool, bool]] = {
     "surveys.lowscorerule": (True, False),
     "surveys.surveyversion": (True, False),
     "feedback.localteam": (True, True),
+    "opgroeipunt.regionalteam": (True, True),  # the team mailboxes (issue 17)
     "axes.accessattempt": (True, False),  # unlocking logins (issue 13)
     "axes.accesslog": (False, False),
     "axes.accessfailurelog": (False, False),
