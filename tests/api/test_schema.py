@@ -36,6 +36,11 @@ def test_every_endpoint_is_in_the_schema() -> None:
         "/api/v1/referrals/",
         "/api/v1/telephony/events/",
         "/api/v1/telephony/survey/",
+        "/api/v1/opgroeipunt/cases/",
+        "/api/v1/opgroeipunt/proposals/",
+        "/api/v1/opgroeipunt/proposals/{id}/approve/",
+        "/api/v1/opgroeipunt/proposals/{id}/reject/",
+        "/api/v1/opgroeipunt/locations/{external_id}/",
     }
 
 

@@ -25,5 +25,6 @@ def make_location(
         places=18,
         subsidy="T2",
         income_tariff=True,
-        regional_team=RegionalTeam.objects.get(name=team) if team else None,
+        # get_or_create: a browser test's flush (TransactionTestCase) removes the seeded teams.
+        regional_team=RegionalTeam.objects.get_or_create(name=team)[0] if team else None,
     )
