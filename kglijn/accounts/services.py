@@ -17,18 +17,24 @@ def roles_sync() -> list[Group]:
     Idempotent; runs after every migrate. Fails loudly when a listed permission does not exist,
     so a typo in roles.py cannot silently take a right away.
     """
+    # One query for every permission the roles name (this runs after every migrate and in
+    # every test that makes a user: ~250 single lookups cost a noticeable part of the suite).
+    wanted = {tuple(dotted.split(".", 1)) for role in ROLES for dotted in role.permissions}
+    found = {
+        (perm.content_type.app_label, perm.codename): perm
+        for perm in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _app, codename in wanted}
+        )
+    }
     groups = []
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role.group_name)
         permissions = []
         for dotted in role.permissions:
-            app_label, codename = dotted.split(".", 1)
-            try:
-                permissions.append(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
-            except Permission.DoesNotExist as exc:
-                raise LookupError(f"role {role.slug}: unknown permission {dotted}") from exc
+            key = tuple(dotted.split(".", 1))
+            if key not in found:
+                raise LookupError(f"role {role.slug}: unknown permission {dotted}")
+            permissions.append(found[key])
         group.permissions.set(permissions)
         groups.append(group)
     return groups
