@@ -13,9 +13,7 @@ decisions"): the history says when it was closed.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +50,7 @@ from kglijn.opgroeipunt.models import (
     Location,
     LocationVersion,
 )
-from kglijn.opgroeipunt.services import Outcome
+from kglijn.opgroeipunt.services import Outcome, fixed_csv_rows
 
 CASE_COLUMNS = (
     "external_id",
@@ -85,10 +83,6 @@ _BOOLEANS = {"true": True, "false": False}
 _CASE_FIELDS = ("kind", "received_at", "admissible", "urgent", "urgent_due_at")
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (too big, wrong header, not UTF-8 CSV)."""
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -108,60 +102,9 @@ class ImportResult:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _header_check(header: list[str], columns: Sequence[str]) -> None:
-    if header == list(columns):
-        return
-    missing = [column for column in columns if column not in header]
-    unknown = [column[:40] for column in header if column not in columns]
-    parts = []
-    if missing:
-        parts.append(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
-    if unknown:
-        parts.append(_("unknown column(s): %(columns)s") % {"columns": ", ".join(unknown)})
-    if not parts:
-        parts.append(
-            _("the columns must be exactly, in this order: %(columns)s")
-            % {"columns": ",".join(columns)}
-        )
-    raise ImportFileError(_("line 1: %(error)s") % {"error": "; ".join(parts)})
-
-
-def _rows(handle: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(handle, strict=True)
-    previous_end = 0
-    try:
-        for row in reader:
-            line = previous_end + 1
-            previous_end = reader.line_num
-            if row:
-                yield line, row
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("line %(line)d: %(error)s") % {"line": previous_end + 1, "error": exc}
-        ) from exc
-
-
 def _data_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, list[str]]]:
     """The data rows of a fixed-format file, after its header; ImportFileError for the file."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("the file is larger than %(size)d MB") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = _rows(handle)
-            first = next(rows, None)
-            if first is None:
-                raise ImportFileError(_("the file is empty: expected a header line"))
-            _header_check(first[1], columns)
-            for count, (line, row) in enumerate(rows, start=1):
-                if count > MAX_ROWS:
-                    raise ImportFileError(
-                        _("more than %(count)d rows: split the file") % {"count": MAX_ROWS}
-                    )
-                yield line, row
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_("the file is not UTF-8 text")) from exc
+    return fixed_csv_rows(path, columns, max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
 
 
 def _cells(row: list[str], columns: Sequence[str]) -> dict[str, str]:

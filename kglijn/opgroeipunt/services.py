@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -74,8 +74,11 @@ _TRACKED = (
 )
 
 
-class LocationFileError(ValueError):
-    """The file as a whole cannot be read (too big, wrong header, not UTF-8 CSV)."""
+class ImportFileError(ValueError):
+    """A fixed-format file as a whole cannot be read (too big, wrong header, not UTF-8 CSV)."""
+
+
+LocationFileError = ImportFileError  # the location import's name for it (its command uses it)
 
 
 class Outcome(StrEnum):
@@ -251,11 +254,11 @@ def location_upsert(*, data: LocationData, source: str, actor: User | None = Non
     return Outcome.CHANGED
 
 
-def _header_check(header: list[str]) -> None:
-    if header == list(LOCATION_COLUMNS):
+def _header_check(header: list[str], columns: Sequence[str]) -> None:
+    if header == list(columns):
         return
-    missing = [column for column in LOCATION_COLUMNS if column not in header]
-    unknown = [column[:40] for column in header if column not in LOCATION_COLUMNS]
+    missing = [column for column in columns if column not in header]
+    unknown = [column[:40] for column in header if column not in columns]
     parts = []
     if missing:
         parts.append(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
@@ -264,9 +267,9 @@ def _header_check(header: list[str]) -> None:
     if not parts:
         parts.append(
             _("the columns must be exactly, in this order: %(columns)s")
-            % {"columns": ",".join(LOCATION_COLUMNS)}
+            % {"columns": ",".join(columns)}
         )
-    raise LocationFileError(_("line 1: %(error)s") % {"error": "; ".join(parts)})
+    raise ImportFileError(_("line 1: %(error)s") % {"error": "; ".join(parts)})
 
 
 def _rows(handle: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
@@ -279,9 +282,35 @@ def _rows(handle: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
             if row:
                 yield line, row
     except csv.Error as exc:
-        raise LocationFileError(
+        raise ImportFileError(
             _("line %(line)d: %(error)s") % {"line": previous_end + 1, "error": exc}
         ) from exc
+
+
+def fixed_csv_rows(
+    path: Path, columns: Sequence[str], *, max_bytes: int, max_rows: int
+) -> Iterator[tuple[int, list[str]]]:
+    """The (line, cells) data rows of one of Opgroeipunt's fixed CSV formats, after its exact
+    header; ImportFileError when the file as a whole cannot be read. Used by every import."""
+    if path.stat().st_size > max_bytes:
+        raise ImportFileError(
+            _("the file is larger than %(size)d MB") % {"size": max_bytes // (1024 * 1024)}
+        )
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = _rows(handle)
+            first = next(rows, None)
+            if first is None:
+                raise ImportFileError(_("the file is empty: expected a header line"))
+            _header_check(first[1], columns)
+            for count, (line, row) in enumerate(rows, start=1):
+                if count > max_rows:
+                    raise ImportFileError(
+                        _("more than %(count)d rows: split the file") % {"count": max_rows}
+                    )
+                yield line, row
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("the file is not UTF-8 text")) from exc
 
 
 def locations_import(*, path: Path, actor: User | None = None) -> LocationImportResult:
@@ -290,39 +319,23 @@ def locations_import(*, path: Path, actor: User | None = None) -> LocationImport
     Each row is upserted in its own transaction, so a bad row never blocks the others and is
     never half-written. Raises LocationFileError when the file as a whole is unreadable.
     """
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise LocationFileError(
-            _("the file is larger than %(size)d MB") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
     result = LocationImportResult()
     source = f"import:{path.name}"[:300]
     seen_locations: dict[str, int] = {}
     seen_organisers: dict[str, tuple[str, int]] = {}
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = _rows(handle)
-            first = next(rows, None)
-            if first is None:
-                raise LocationFileError(_("the file is empty: expected a header line"))
-            _header_check(first[1])
-            for count, (line, row) in enumerate(rows, start=1):
-                if count > MAX_ROWS:
-                    raise LocationFileError(
-                        _("more than %(count)d rows: split the file") % {"count": MAX_ROWS}
-                    )
-                reason = _location_line(
-                    line=line,
-                    row=row,
-                    source=source,
-                    actor=actor,
-                    result=result,
-                    seen_locations=seen_locations,
-                    seen_organisers=seen_organisers,
-                )
-                if reason is not None:
-                    result.rejections.append((line, reason))
-    except UnicodeDecodeError as exc:
-        raise LocationFileError(_("the file is not UTF-8 text")) from exc
+    rows = fixed_csv_rows(path, LOCATION_COLUMNS, max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    for line, row in rows:
+        reason = _location_line(
+            line=line,
+            row=row,
+            source=source,
+            actor=actor,
+            result=result,
+            seen_locations=seen_locations,
+            seen_organisers=seen_organisers,
+        )
+        if reason is not None:
+            result.rejections.append((line, reason))
     return result
 
 

@@ -20,8 +20,8 @@ from kglijn.core.dates import FIRST_DATE, last_date
 from kglijn.core.numbers import format_nl
 from kglijn.opgroeipunt.figures.exports import figures_table, figures_xlsx
 from kglijn.opgroeipunt.figures.selectors import MAX_YEARS, opgroeipunt_figures
-from kglijn.opgroeipunt.imports import ImportFileError, ImportResult, cases_import, decisions_import
-from kglijn.opgroeipunt.services import LocationFileError, locations_import
+from kglijn.opgroeipunt.imports import ImportResult, cases_import, decisions_import
+from kglijn.opgroeipunt.services import ImportFileError, LocationFileError, locations_import
 
 USAGE_ERROR = 2
 
