@@ -8,6 +8,7 @@ enforcement state is read from its track. A token acts as its user: the user's p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -365,30 +366,28 @@ class ProposalCreate(APIView):
         return Response(ProposalSerializer(proposal).data, status=201)
 
 
-class _ProposalDecide(APIView):
+def _proposal_decided(pk: int, decide: Callable[[int], object]) -> Response:
+    """Run one four-eyes service on a proposal and answer in the API's shape: the proposer or a
+    user without the right 403, already decided 409, a subject that moved on 409."""
+    proposal_id = _pk(pk)
+    if not Proposal.objects.filter(pk=proposal_id).exists():
+        raise Http404
+    try:
+        decide(proposal_id)
+    except ProposalNotPermitted as exc:
+        return errors_response(403, None, str(exc))
+    except ProposalAlreadyDecided as exc:
+        return errors_response(409, None, str(exc))
+    except ProposalRefused as exc:
+        # The subject moved on since the proposal (e.g. the track's state changed).
+        return errors_response(409, "kind", str(exc))
+    return Response(ProposalSerializer(Proposal.objects.get(pk=proposal_id)).data)
+
+
+class ProposalApprove(APIView):
     permission_classes = [Perm]
     required_perm = "opgroeipunt.view_proposal"
 
-    def _decide(self, request: Request, pk: int, **kwargs: Any) -> Response:
-        proposal_id = _pk(pk)
-        if not Proposal.objects.filter(pk=proposal_id).exists():
-            raise Http404
-        try:
-            self.decide(proposal_id=proposal_id, user=_user(request), **kwargs)
-        except ProposalNotPermitted as exc:
-            return errors_response(403, None, str(exc))
-        except ProposalAlreadyDecided as exc:
-            return errors_response(409, None, str(exc))
-        except ProposalRefused as exc:
-            # The subject moved on since the proposal (e.g. the track's state changed).
-            return errors_response(409, "kind", str(exc))
-        return Response(ProposalSerializer(Proposal.objects.get(pk=proposal_id)).data)
-
-    def decide(self, *, proposal_id: int, user: User, **kwargs: Any) -> None:
-        raise NotImplementedError  # each subclass says which service decides
-
-
-class ProposalApprove(_ProposalDecide):
     @extend_schema(
         tags=["opgroeipunt"],
         operation_id="opgroeipunt_proposals_approve",
@@ -398,13 +397,16 @@ class ProposalApprove(_ProposalDecide):
         responses={200: ProposalSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        return self._decide(request, pk)
+        user = _user(request)
+        return _proposal_decided(
+            pk, lambda proposal_id: proposal_approve(proposal_id=proposal_id, approver=user)
+        )
 
-    def decide(self, *, proposal_id: int, user: User, **kwargs: Any) -> None:
-        proposal_approve(proposal_id=proposal_id, approver=user)
 
+class ProposalReject(APIView):
+    permission_classes = [Perm]
+    required_perm = "opgroeipunt.view_proposal"
 
-class ProposalReject(_ProposalDecide):
     @extend_schema(
         tags=["opgroeipunt"],
         operation_id="opgroeipunt_proposals_reject",
@@ -415,10 +417,13 @@ class ProposalReject(_ProposalDecide):
     def post(self, request: Request, pk: int) -> Response:
         body = RejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._decide(request, pk, reason=body.validated_data["reason"])
-
-    def decide(self, *, proposal_id: int, user: User, **kwargs: Any) -> None:
-        proposal_reject(proposal_id=proposal_id, rejecter=user, reason=kwargs["reason"])
+        user, reason = _user(request), body.validated_data["reason"]
+        return _proposal_decided(
+            pk,
+            lambda proposal_id: proposal_reject(
+                proposal_id=proposal_id, rejecter=user, reason=reason
+            ),
+        )
 
 
 class LocationDetail(APIView):
