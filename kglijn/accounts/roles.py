@@ -205,6 +205,14 @@ _OPGROEIPUNT_WORK = (
     "opgroeipunt.view_decision",
     "opgroeipunt.view_enforcementtrack",
     "opgroeipunt.view_opgroeipunt_figures",
+    # Issue 18: inspections, the synchronisation's run log, the risk analysis and the
+    # re-screening list, requests for documents (passive openness).
+    "opgroeipunt.view_inspectionvisit",
+    "opgroeipunt.view_syncrun",
+    "opgroeipunt.view_risk",
+    "opgroeipunt.view_documentrequest",
+    "opgroeipunt.add_documentrequest",
+    "opgroeipunt.change_documentrequest",
 )
 CHILDCARE_CUSTOMER_MANAGER = Role(
     "childcare_customer_manager",
@@ -222,6 +230,8 @@ OPGROEIPUNT_TEAM_LEAD = Role(
         *_OPGROEIPUNT_WORK,
         "opgroeipunt.change_location",
         "opgroeipunt.view_opgroeipunt_dashboard",
+        "opgroeipunt.run_sync",
+        "opgroeipunt.train_risk_model",
     ),
 )
 

@@ -46,6 +46,7 @@ urlpatterns = [
     path("chat/", include("kglijn.chat.urls")),
     path("opgroeipunt/", include("kglijn.opgroeipunt.urls")),
     path("melden/", include("kglijn.opgroeipunt.public_urls")),
+    path("kinderopvang/", include("kglijn.opgroeipunt.transparency.public_urls")),
     path("api/v1/telephony/survey/", include("kglijn.surveys.api_urls")),
     path("api/v1/telephony/", include("kglijn.telephony.api_urls")),
     path("api/", include("kglijn.api.urls")),

@@ -364,6 +364,8 @@ class DecisionKind(models.TextChoices):
     INTENTION = "intention", _("Intention with hearing")
     SUSPENSION = "suspension", _("Suspension of the licence")
     REVOCATION = "revocation", _("Revocation of the licence")
+    # Issue 18: a location put forward for re-screening by the risk analysis (four eyes too).
+    RESCREENING = "rescreening", _("Re-screening of the location")
     INSPECTION_ADVICE_REQUESTED = "inspection_advice_requested", _("Zorginspectie advice requested")
     INSPECTION_ADVICE = "inspection_advice", _("Zorginspectie enforcement advice received")
     PROTECTIVE_MEASURE = "protective_measure", _("Protective measure")
@@ -517,6 +519,8 @@ class EnforcementTrack(models.Model):
     )
     # Orders that broke today's transition table in imported history (kept, never refused).
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # 002 "Actieve openbaarheid": published once the organiser has a plan of approach (issue 18).
+    plan_of_approach_on = models.DateField(_("plan of approach since"), null=True, blank=True)
 
     class Meta:
         ordering = ["location", "started_at", "id"]
@@ -654,3 +658,316 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.decided_at:%Y-%m-%d}"
+
+
+# --- Issue 18: synchronisation, inspections, risk analysis, transparency (ADR 0016) ------------
+
+
+class InspectionType(models.TextChoices):
+    """Why Zorginspectie visits (002, "Soort inspectiebezoek"); a visit has one or more."""
+
+    REGULAR = "regular", _("Regular inspection")
+    COMPLAINT = "complaint", _("Complaint")
+    DANGER_SITUATION = "danger_situation", _("Danger situation")
+    FOLLOW_UP = "follow_up_risk_enforcement", _("Follow-up of risk or enforcement")
+    DOSSIER_REVIEW = "dossier_review", _("Dossier review")
+    ADVICE_ENFORCEMENT = "advice_enforcement", _("Enforcement advice")
+
+
+class FindingSeverity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    CRITICAL = "critical", _("Critical")
+
+
+class InspectionVisit(models.Model):
+    """One visit of Zorginspectie to a location, as the inspection system sends it.
+
+    ``types`` is a list of ``InspectionType`` values (at least one); ``findings`` a list of
+    ``{"theme": str, "severity": FindingSeverity, "text": str}``. Written only by the sync
+    (``sync/``), which keeps every change in ``InspectionVisitVersion``; never deleted, a visit
+    the source withdraws becomes inactive. The report is public once ``report_published_on`` is
+    set (active transparency).
+    """
+
+    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        related_name="inspection_visits",
+        verbose_name=_("location"),
+    )
+    visited_on = models.DateField(_("visited on"))
+    types = models.JSONField(_("types of visit"))
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    report_reference = models.CharField(_("report reference"), max_length=64, blank=True)
+    report_url = models.URLField(_("report address"), max_length=500, blank=True)
+    report_published_on = models.DateField(_("report published on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["location", "visited_on", "id"]
+        verbose_name = _("inspection visit")
+        verbose_name_plural = _("inspection visits")
+        indexes = [
+            models.Index(fields=["visited_on"], name="opgroeipunt_visit_on"),
+            models.Index(fields=["location", "visited_on"], name="opgroeipunt_visit_loc_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.visited_on:%Y-%m-%d}"
+
+
+class InspectionVisitVersion(models.Model):
+    """One change of an inspection visit (like ``LocationVersion``): ``{"field": [old, new]}``."""
+
+    visit = models.ForeignKey(
+        InspectionVisit, on_delete=models.CASCADE, related_name="versions", verbose_name=_("visit")
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created = models.BooleanField(_("created"), default=False)
+    changes = models.JSONField(_("changes"))
+
+    class Meta:
+        ordering = ["visit", "changed_at", "id"]
+        verbose_name = _("inspection visit version")
+        verbose_name_plural = _("inspection visit versions")
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class SyncSource(models.TextChoices):
+    DOSSIER = "dossier", _("Childcare dossier system")
+    INSPECTION = "inspection", _("Inspection system (Zorginspectie)")
+
+
+class SyncTransport(models.TextChoices):
+    FILE = "file", _("File drop")
+    PULL = "pull", _("HTTPS pull")
+
+
+class SyncRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed, nothing applied")
+
+
+class SyncRun(models.Model):
+    """One synchronisation run in: what it read, what it did, and why a row was rejected.
+
+    ``rejections`` is a list of ``{"line": int, "id": str, "reason": str}``. A failed run applied
+    nothing (all-or-nothing); ``error`` says why (the source down after the retries, a bad row
+    without ``skip_bad_rows``, ...).
+    """
+
+    source = models.CharField(_("source"), max_length=10, choices=SyncSource.choices)
+    transport = models.CharField(_("transport"), max_length=4, choices=SyncTransport.choices)
+    origin = models.CharField(_("file or address"), max_length=500)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=9, choices=SyncRunStatus.choices, default=SyncRunStatus.RUNNING
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    cursor_before = models.CharField(_("cursor before"), max_length=100, blank=True)
+    cursor_after = models.CharField(_("cursor after"), max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    deactivated = models.PositiveIntegerField(_("deactivated"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rejections = models.JSONField(_("rejected rows"), default=list, blank=True)
+    error = models.TextField(_("problem"), max_length=5_000, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("synchronisation run")
+        verbose_name_plural = _("synchronisation runs")
+        permissions = [("run_sync", _("Can start a synchronisation run"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=SyncSource.values), name="opgroeipunt_syncrun_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SyncRunStatus.values), name="opgroeipunt_syncrun_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class SyncCursor(models.Model):
+    """Where the HTTPS pull of a source stands: the ``since`` of its next run.
+
+    Moved only in the transaction that applies a run, so a crash leaves it where it was.
+    """
+
+    source = models.CharField(_("source"), max_length=10, choices=SyncSource.choices, unique=True)
+    value = models.CharField(_("cursor"), max_length=100)
+    run = models.ForeignKey(
+        SyncRun, on_delete=models.PROTECT, related_name="+", verbose_name=_("run")
+    )
+
+    class Meta:
+        verbose_name = _("synchronisation cursor")
+        verbose_name_plural = _("synchronisation cursors")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.value}"
+
+
+class RiskBand(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class RiskModel(models.Model):
+    """One training run of the risk model: its periods, its metrics, the fitted model itself.
+
+    ``metrics`` holds the back-test on the held-out later period (AUC, precision of the top 5 %,
+    Brier score, calibration) for the model and for the baseline; ``artefact`` the fitted
+    pipeline (joblib bytes, written and read only by ``risk/``). The active one scores.
+    """
+
+    trained_at = models.DateTimeField(_("trained at"))
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("trained by"),
+    )
+    label = models.CharField(_("label"), max_length=200)
+    train_until = models.DateField(_("training cut-off"))
+    test_until = models.DateField(_("back-test cut-off"))
+    n_train = models.PositiveIntegerField(_("training examples"), default=0)
+    n_test = models.PositiveIntegerField(_("back-test examples"), default=0)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    feature_names = models.JSONField(_("features"), default=list)
+    artefact = models.BinaryField(_("fitted model"))
+    active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        verbose_name = _("risk model")
+        verbose_name_plural = _("risk models")
+        permissions = [
+            ("view_risk", _("Can see the risk analysis and the re-screening list")),
+            ("train_risk_model", _("Can retrain the risk model")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="opgroeipunt_riskmodel_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class RiskScore(models.Model):
+    """A location's current risk: probability, band, rank and the explanation of its score.
+
+    ``factors`` is a list of ``{"feature": str, "label": str, "value": number, "weight": float}``,
+    the largest contributions first (labels in Dutch via gettext at display time).
+    """
+
+    location = models.OneToOneField(
+        Location, on_delete=models.CASCADE, related_name="risk", verbose_name=_("location")
+    )
+    model = models.ForeignKey(
+        RiskModel, on_delete=models.PROTECT, related_name="scores", verbose_name=_("model")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    probability = models.FloatField(_("probability"))
+    band = models.CharField(_("risk band"), max_length=6, choices=RiskBand.choices)
+    rank = models.PositiveIntegerField(_("rank"))
+    factors = models.JSONField(_("factors"), default=list)
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name = _("risk score")
+        verbose_name_plural = _("risk scores")
+        indexes = [models.Index(fields=["band", "rank"], name="opgroeipunt_risk_band_rank")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=1),
+                name="opgroeipunt_risk_probability",
+            ),
+            models.CheckConstraint(
+                condition=Q(band__in=RiskBand.values), name="opgroeipunt_risk_band"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.probability:.3f}"
+
+
+class DocumentRequestStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    GRANTED = "granted", _("Granted")
+    PARTLY_GRANTED = "partly_granted", _("Partly granted")
+    REFUSED = "refused", _("Refused")
+
+
+class DocumentRequest(models.Model):
+    """A request for documents (passive openness, 002: "aanvragen verslagen ... passieve
+    openbaarheid", processing term 3 days). The requester's details are personal data."""
+
+    received_at = models.DateTimeField(_("received at"))
+    requester_name = models.CharField(_("requester"), max_length=200)
+    requester_email = models.EmailField(_("requester's e-mail address"), max_length=254)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document_requests",
+        verbose_name=_("location"),
+    )
+    subject = models.TextField(_("what is asked"), max_length=5_000)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"),
+        max_length=14,
+        choices=DocumentRequestStatus.choices,
+        default=DocumentRequestStatus.RECEIVED,
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    answer = models.TextField(_("answer"), max_length=5_000, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("document request")
+        verbose_name_plural = _("document requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DocumentRequestStatus.values),
+                name="opgroeipunt_docrequest_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d} {self.get_status_display()}"

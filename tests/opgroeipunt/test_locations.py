@@ -257,6 +257,13 @@ OPGROEIPUNT_PERMISSIONS = {
     "opgroeipunt.view_decision",
     "opgroeipunt.view_enforcementtrack",
     "opgroeipunt.view_opgroeipunt_figures",
+    # Issue 18: inspections, sync run log, risk and re-screening, passive openness.
+    "opgroeipunt.view_inspectionvisit",
+    "opgroeipunt.view_syncrun",
+    "opgroeipunt.view_risk",
+    "opgroeipunt.view_documentrequest",
+    "opgroeipunt.add_documentrequest",
+    "opgroeipunt.change_documentrequest",
 }
 
 
@@ -274,6 +281,8 @@ def test_the_team_lead_also_changes_locations(make_user: Callable[..., User]) ->
     assert _opgroeipunt_permissions(user) == OPGROEIPUNT_PERMISSIONS | {
         "opgroeipunt.change_location",
         "opgroeipunt.view_opgroeipunt_dashboard",
+        "opgroeipunt.run_sync",
+        "opgroeipunt.train_risk_model",
     }
 
 
