@@ -142,7 +142,7 @@ def type_shares(targets: dict[str, Any], half: int) -> dict[str, float]:
 
 
 def _half_years(today: dt.date) -> list[tuple[dt.date, dt.date]]:
-    out = []
+    out: list[tuple[dt.date, dt.date]] = []
     year, first_half = FIRST_VISIT_DAY.year, True
     yesterday = today - dt.timedelta(days=1)
     while True:
@@ -236,7 +236,9 @@ class _Extras:
         for _ in range(rng.choices((0, 1, 2, 3), (35, 35, 20, 10))[0]):
             theme = rng.choice(list(THEMES))
             severity = "major" if rng.random() < 0.15 + 0.25 * sigmoid(z) else "minor"
-            findings.append({"theme": theme, "severity": severity, "text": rng.choice(THEMES[theme])})
+            findings.append(
+                {"theme": theme, "severity": severity, "text": rng.choice(THEMES[theme])}
+            )
         return findings
 
     def visits(self) -> tuple[list[PlanVisit], list[tuple[dt.date, dt.date, int]]]:
@@ -316,7 +318,7 @@ class _Extras:
             (v for v in visits if v.report_published_on is not None),
             key=lambda v: (v.report_published_on, v.external_id),
         )
-        published_on = [v.report_published_on for v in published]
+        published_on = [v.report_published_on or PUBLICATION_START for v in published]
         out: list[PlanRequest] = []
         days = _weekdays(*REQUESTS_WINDOW)
         received_days = sorted(rng.choice(days) for _ in range(1_265))
@@ -439,12 +441,12 @@ def write_extras(
                 )
             )
     field = InspectionVisitVersion._meta.get_field("changed_at")
-    saved = field.auto_now_add  # type: ignore[union-attr]
-    field.auto_now_add = False  # type: ignore[union-attr]
+    saved = field.auto_now_add
+    field.auto_now_add = False
     try:
         InspectionVisitVersion.objects.bulk_create(versions, batch_size=batch)
     finally:
-        field.auto_now_add = saved  # type: ignore[union-attr]
+        field.auto_now_add = saved
     requests = DocumentRequest.objects.bulk_create(
         [
             DocumentRequest(
@@ -456,7 +458,9 @@ def write_extras(
                 due_on=r.due_on,
                 status=r.status,
                 answered_at=r.answered_at,
-                handled_by_id=managers[r.handler % len(managers)] if r.handler is not None else None,
+                handled_by_id=managers[r.handler % len(managers)]
+                if r.handler is not None
+                else None,
                 answer=r.answer,
             )
             for r in extras.requests
