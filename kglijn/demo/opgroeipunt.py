@@ -2,7 +2,9 @@
 and remove exactly the demo's rows again.
 
 Demo rows are marked by the external id prefix ``demo-`` (organisers, locations, cases,
-decisions); tracks and proposals go with their demo location or case. Decisions before
+decisions); tracks, proposals, inspection visits (``ZI-demo-``) and document requests go with
+their demo location or case (a request without a location by its requester's example.org
+address). Decisions before
 Opgroeipunt's launch (1 October 2023) are imported history (source ``import``, no proposal);
 later ones were approved by a second customer manager (an approved ``Proposal`` each).
 """
@@ -25,6 +27,7 @@ from tqdm import tqdm
 
 from kglijn.core.bulk import BulkWriter, fast_writes, first_free_ids, m2m_spec, table_spec
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.demo.opgroeipunt_inspections import REQUEST_EMAIL_DOMAIN, plan_extras, write_extras
 from kglijn.demo.opgroeipunt_plan import (
     FIRST_NAMES,
     LAST_NAMES,
@@ -41,7 +44,10 @@ from kglijn.opgroeipunt.models import (
     CaseEvent,
     Decision,
     DecisionSource,
+    DocumentRequest,
     EnforcementTrack,
+    InspectionVisit,
+    InspectionVisitVersion,
     Location,
     LocationVersion,
     Organiser,
@@ -105,7 +111,15 @@ def opgroeipunt_demo_delete() -> dict[str, int]:
     locations = Location.objects.filter(external_id__startswith=MARK).values("pk")
     cases = Case.objects.filter(external_id__startswith=MARK).values("pk")
     on_demo = Q(location__in=locations) | Q(case__in=cases)
+    visits = InspectionVisit.objects.filter(location__in=locations)
+    InspectionVisitVersion.objects.filter(visit__in=visits.values("pk")).delete()
+    requests = DocumentRequest.objects.filter(
+        Q(location__in=locations)
+        | Q(location__isnull=True, requester_email__endswith=f"@{REQUEST_EMAIL_DOMAIN}")
+    )
     deleted = {
+        "opgroeipunt inspection visits": visits.delete()[0],
+        "opgroeipunt document requests": requests.delete()[0],
         "opgroeipunt decisions": Decision.objects.filter(on_demo).delete()[0],
         "opgroeipunt proposals": Proposal.objects.filter(on_demo).delete()[0],
         "opgroeipunt tracks": EnforcementTrack.objects.filter(location__in=locations).delete()[0],
@@ -140,13 +154,17 @@ def opgroeipunt_demo_load(
             if not reset:
                 return {}
             opgroeipunt_demo_delete()
-        plan = plan_opgroeipunt(targets=load_targets(), seed=seed, today=now.date(), now=now)
-        return _write(plan, seed=seed, now=now, progress=progress)
+        targets = load_targets()
+        plan = plan_opgroeipunt(targets=targets, seed=seed, today=now.date(), now=now)
+        return _write(plan, targets=targets, seed=seed, now=now, progress=progress)
 
 
-def _write(plan: OpgroeipuntPlan, *, seed: int, now: dt.datetime, progress: bool) -> dict[str, int]:
+def _write(
+    plan: OpgroeipuntPlan, *, targets: dict[str, Any], seed: int, now: dt.datetime, progress: bool
+) -> dict[str, int]:
     rng = random.Random(f"opgroeipunt-rows-{seed}")
     managers = _managers()
+    extras = plan_extras(plan, targets=targets, seed=seed, managers=len(managers))
     teams = {
         number: RegionalTeam.objects.filter(name=f"Regionaal team {number}")
         .values_list("pk", flat=True)
@@ -154,7 +172,9 @@ def _write(plan: OpgroeipuntPlan, *, seed: int, now: dt.datetime, progress: bool
         for number in (1, 2, 3, 4)
     }
     rows: dict[str, int] = {}
-    steps = ("organisers", "locations", "cases", "tracks", "decisions", "proposals")
+    steps = (
+        "organisers", "locations", "cases", "tracks", "decisions", "proposals", "inspections"
+    )  # fmt: skip
     with tqdm(
         total=len(steps), desc="demo opgroeipunt", file=sys.stderr, disable=not progress
     ) as bar:
@@ -220,8 +240,9 @@ def _write(plan: OpgroeipuntPlan, *, seed: int, now: dt.datetime, progress: bool
                     closed_at=None,
                     state=track.state,
                     positive_evaluations=track.positive_evaluations,
+                    plan_of_approach_on=extras.plan_of_approach.get(number),
                 )
-                for track in plan.tracks
+                for number, track in enumerate(plan.tracks)
             ],
             batch_size=BATCH,
         )
@@ -231,6 +252,15 @@ def _write(plan: OpgroeipuntPlan, *, seed: int, now: dt.datetime, progress: bool
         bar.update()
         rows["opgroeipunt open proposals"] = _write_open_proposals(plan, locations, cases, managers)
         bar.update()
+        rows |= write_extras(
+            extras,
+            locations=[location.pk for location in locations],
+            location_external_ids=[location.external_id for location in locations],
+            managers=managers,
+            batch=BATCH,
+        )
+        rows["opgroeipunt plans of approach"] = len(extras.plan_of_approach)
+        bar.update()
     return rows
 
 
@@ -239,9 +269,9 @@ CASE_FIELDS = (
     "regional_team_id", "handler_id", "urgent", "urgent_due_at", "taken_at", "escalated_at",
     "admissible", "admissibility_reason", "acknowledged_at", "answered_at", "conciliation",
     "handler_not_involved", "ombudsman_informed", "measures", "measures_from", "measures_until",
-    "closed_at",
+    "closed_at", "description",
 )  # fmt: skip
-CASE_CONSTANTS: dict[str, object] = {"description": "", "created_by_id": None, "contact_id": None}
+CASE_CONSTANTS: dict[str, object] = {"created_by_id": None, "contact_id": None}
 REPORTER_FIELDS = ("id", "case_id", "name", "email", "phone", "relation")
 EVENT_FIELDS = ("id", "case_id", "at", "by_id", "what")
 EVENT_CONSTANTS: dict[str, object] = {"changes": {}, "note": ""}  # prepared by the field
@@ -308,6 +338,7 @@ def _write_cases(
                 day(c.measures_from),
                 day(c.measures_until),
                 ts(c.closed_at),
+                c.description,
             )
         )
         for index in c.locations:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +21,16 @@ from typing import Any
 
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.provinces import province_for_postcode
+from kglijn.demo.opgroeipunt_signals import (
+    TILT_COMPLAINT,
+    TILT_LABEL,
+    TILT_SHORTAGE,
+    TILT_SIGNAL,
+    case_description,
+    location_propensity,
+    weighted_order,
+    weights,
+)
 from kglijn.opgroeipunt.enforcement.transitions import derive
 from kglijn.opgroeipunt.models import CaseKind, NotAdmissibleReason
 from kglijn.opgroeipunt.models import DecisionKind as K
@@ -248,6 +259,8 @@ class PlanCase:
     measures: tuple[str, ...] = ()
     measures_from: dt.date | None = None
     measures_until: dt.date | None = None
+    description: str = ""
+    signal_words: bool = False  # a planted signal word is in the description (not written)
 
 
 @dataclass
@@ -307,6 +320,7 @@ class OpgroeipuntPlan:
     proposals: list[PlanProposal]
     periods: list[Period]
     today: dt.date
+    propensity: list[float] = field(default_factory=list)  # hidden z per location (signals)
 
 
 def load_targets(path: Path = TARGETS_PATH) -> dict[str, Any]:
@@ -353,6 +367,14 @@ def _days_between(rng: random.Random, after: dt.date, before: dt.date, k: int) -
     return [after + dt.timedelta(days=1 + n) for n in sorted(rng.sample(range(room), k))]
 
 
+def _cumulative(values: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for value in values:
+        total += value
+        out.append(total)
+    return out
+
+
 def _scaled(per_year: int, period: Period) -> int:
     return round(per_year * period.days / 365)
 
@@ -372,6 +394,21 @@ class _Planner:
         self.decisions: list[PlanDecision] = []
         self.proposals: list[PlanProposal] = []
         self.by_org: dict[int, list[int]] = {}
+        # Issue 18's planted risk structure: which location an event falls on (opgroeipunt_signals).
+        self.tilt_rng = random.Random(f"opgroeipunt-tilt-{seed}")
+        self.z: list[float] = []
+        self.w_label: list[float] = []
+        self.cum_signal: list[float] = []
+        self.cum_complaint: list[float] = []
+
+    def propensity(self, seed: int) -> None:
+        self.z = location_propensity(self.locations, seed)
+        self.w_label = weights(self.z, TILT_LABEL)
+        self.cum_signal = list(_cumulative(weights(self.z, TILT_SIGNAL)))
+        self.cum_complaint = list(_cumulative(weights(self.z, TILT_COMPLAINT)))
+
+    def tilted(self, cumulative: list[float]) -> int:
+        return self.tilt_rng.choices(range(len(self.locations)), cum_weights=cumulative)[0]
 
     # -- targets ---------------------------------------------------------------------------
     def target(self, figure: str, period: Period) -> int:
@@ -614,8 +651,10 @@ class _Planner:
         pools: dict[tuple[bool, bool], list[int]] = {}
         for index, loc in enumerate(self.locations):
             pools.setdefault((loc.care_type == "group", loc.income_tariff), []).append(index)
-        for pool in pools.values():
+        for key, pool in pools.items():
             rng.shuffle(pool)
+            # pop() takes from the end: the end holds a draw weighted by the propensity.
+            pools[key] = weighted_order(self.tilt_rng, pool, self.w_label)[::-1]
         in22 = [t for t in self.tracks if t.open_on(dt.date(2022, 1, 1), dt.date(2022, 12, 31))]
         group_no = GROUP_NO_TARIFF_2022
         group_yes = GROUP_OF_ENFORCEMENT_2022 - group_no
@@ -770,11 +809,10 @@ class _Planner:
                 planned.append(
                     (track.location, _day(rng, period.lo, track.start - dt.timedelta(days=2)))
                 )
-            others: list[int] = []
-            while len(others) < n_locations - n_started:
-                index = rng.randrange(len(self.locations))
-                if index not in starters and index not in others:
-                    others.append(index)
+            eligible = [i for i in range(len(self.locations)) if i not in starters]
+            others = weighted_order(self.tilt_rng, eligible, self.w_label)[
+                : n_locations - n_started
+            ]
             for index in others:
                 planned.append((index, _day(rng, period.lo, period.hi)))
             for _ in range(total - n_locations):  # a second danger situation at a location
@@ -807,7 +845,7 @@ class _Planner:
             rng.shuffle(flags)
             for flag in flags:
                 received = _at(rng, _day(rng, period.lo, period.hi))
-                case = self._case("complaint", received, (rng.randrange(len(self.locations)),))
+                case = self._case("complaint", received, (self.tilted(self.cum_complaint),))
                 case.admissible = flag
                 late = rng.random() < 0.08
                 case.acknowledged_at = received + dt.timedelta(
@@ -844,8 +882,10 @@ class _Planner:
                         locations: tuple[int, ...] = ()
                     elif roll < 0.14 and kind == "signal":
                         locations = tuple(rng.sample(range(len(self.locations)), 2))
-                    else:
+                    elif kind == "feedback":
                         locations = (rng.randrange(len(self.locations)),)
+                    else:
+                        locations = (self.tilted(self.cum_signal),)
                     case = self._case(kind, received, locations)
                     if kind == "report" and rng.random() < 0.02:  # a crisis report
                         case.urgent = True
@@ -857,6 +897,11 @@ class _Planner:
         first, last = STAFF_SHORTAGE_WINDOW
         multi = [org for org, locs in self.by_org.items() if len(locs) >= 2]
         rng.shuffle(multi)
+        org_weight = {
+            org: math.exp(TILT_SHORTAGE * sum(self.z[i] for i in locs) / len(locs))
+            for org, locs in self.by_org.items()
+        }
+        multi = weighted_order(self.tilt_rng, multi, org_weight)
         chosen = multi[:SHORTAGE_ORGANISERS]
         counts = dict.fromkeys(chosen, 1)
         while sum(counts.values()) < SHORTAGE_LOCATIONS:
@@ -1067,6 +1112,7 @@ def plan_opgroeipunt(
     planner = _Planner(targets, seed, today)
     planner.free_location_decisions = []
     planner.master_data()
+    planner.propensity(seed)
     planner.track_intervals()
     planner.measures()
     planner.warnings()
@@ -1077,6 +1123,10 @@ def plan_opgroeipunt(
     planner.other_cases()
     planner.staff_shortage()
     planner.present(now)
+    texts = random.Random(f"opgroeipunt-texts-{seed}")
+    for case in planner.cases:
+        z = planner.z[case.locations[0]] if case.locations else None
+        case.description, case.signal_words = case_description(texts, case.kind, z)
     # Cases in order of receipt (their ids follow it): re-point decisions and proposals.
     order = sorted(range(len(planner.cases)), key=lambda n: planner.cases[n].received_at)
     new_index = {old: new for new, old in enumerate(order)}
@@ -1100,6 +1150,7 @@ def plan_opgroeipunt(
         proposals=planner.proposals,
         periods=planner.periods,
         today=today,
+        propensity=planner.z,
     )
 
 

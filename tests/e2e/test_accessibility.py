@@ -485,3 +485,29 @@ def test_opgroeipunt_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_opgroeipunt_inspections_dashboard_filled_has_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 18 item 5: the inspections and enforcement dashboard with visits of both half
+    years of 002's table, risk scores per team, tracks and cases (its charts and tables)."""
+    from tests.opgroeipunt.test_dashboard_inspections import build_dashboard_world
+
+    build_dashboard_world()
+    lead = make_user("opgroeipunt_team_lead", "lead18")
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, live_server.url, lead)
+    _goto(page, live_server.url + reverse("opgroeipunt:dashboard_inspections"))
+    page.locator("[data-risk-bands]").wait_for()
+    checker.check(page, "inspections dashboard with figures as the team lead")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -258,6 +258,10 @@ EXPECTED: dict[str, Access] = {
     "admin:auth_user_change": roles("administrator", denied=302),
     "admin:auth_user_history": roles("administrator", denied=302),
     "admin:auth_user_delete": roles(*NOBODY, denied=302, overrides={"administrator": 403}),
+    # Issue 18 item 5 (dashboards): inspections and enforcement, for customer managers and the
+    # team lead (opgroeipunt.view_inspectionvisit), with its Excel download.
+    "opgroeipunt:dashboard_inspections": roles(*OPGROEIPUNT),
+    "opgroeipunt:dashboard_inspections_xlsx": roles(*OPGROEIPUNT),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.

@@ -1,4 +1,4 @@
-"""The team lead's dashboard under /opgroeipunt/."""
+"""The team lead's dashboard under /opgroeipunt/, and the inspections and enforcement one."""
 
 from __future__ import annotations
 
@@ -6,4 +6,12 @@ from django.urls import path
 
 from kglijn.opgroeipunt.dashboard import views
 
-urlpatterns = [path("dashboard/", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/inspecties/", views.inspections, name="dashboard_inspections"),
+    path(
+        "dashboard/inspecties/opgroeipunt-inspecties.xlsx",
+        views.inspections_download,
+        name="dashboard_inspections_xlsx",
+    ),
+]
