@@ -140,6 +140,11 @@ MENU: tuple[MenuGroup, ...] = (
                 perms=("opgroeipunt.view_opgroeipunt_dashboard",),
             ),
             MenuEntry(
+                label=_("Inspections and enforcement"),
+                url_name="opgroeipunt:dashboard_inspections",
+                perms=("opgroeipunt.view_inspectionvisit",),
+            ),
+            MenuEntry(
                 label=_("Opgroeipunt figures"),
                 url_name="opgroeipunt:figures",
                 perms=("opgroeipunt.view_opgroeipunt_figures",),
