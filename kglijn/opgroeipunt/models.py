@@ -789,6 +789,9 @@ class SyncRun(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rejections = models.JSONField(_("rejected rows"), default=list, blank=True)
     error = models.TextField(_("problem"), max_length=5_000, blank=True)
+    # What the transport did, for the run log: a list of ``{"page": int, "attempt": int,
+    # "outcome": "ok" | problem, "records": int}`` (an HTTPS pull's requests; bounded).
+    log = models.JSONField(_("transport log"), default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
