@@ -99,7 +99,7 @@ def visit(number: int, **overrides: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
         "external_id": f"V{number}",
         "location_external_id": "L1",
-        "visited_on": "2025-03-0%d" % (1 + number % 9),
+        "visited_on": f"2025-03-0{1 + number % 9}",
         "types": ["regular"],
         "findings": [{"theme": "Veiligheid", "severity": "minor", "text": "Stopcontacten"}],
         "report_reference": f"ZI-{number}",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from kglijn.opgroeipunt.models import (
     InspectionVisit,
@@ -18,6 +20,13 @@ from kglijn.opgroeipunt.sync.services import sync_pull
 from tests.opgroeipunt.sync_helpers import SourceState, locations, source_server, visit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The reasons are asserted in English (the code's language); the UI shows them in Dutch.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +73,10 @@ def test_a_source_failing_halfway_is_retried_and_every_record_is_there_once(how:
         "HTTP 503" if how == "503" else ("connection" if how == "drop" else "not valid JSON")
     )
     assert SyncCursor.objects.get(source="inspection").value == "c1"
-    assert run.cursor_before == "" and run.cursor_after == "c1"
-    assert "since" not in state.requests[0] and "page=1" in state.requests[0]
+    assert run.cursor_before == ""
+    assert run.cursor_after == "c1"
+    assert "since" not in state.requests[0]
+    assert "page=1" in state.requests[0]
 
 
 def test_a_source_that_stays_down_applies_nothing_and_keeps_the_cursor_then_comes_back() -> None:
@@ -85,14 +96,16 @@ def test_a_source_that_stays_down_applies_nothing_and_keeps_the_cursor_then_come
         assert time.monotonic() - started < 2
         assert down.status == SyncRunStatus.FAILED
         assert "page 2: HTTP 503 after 4 attempt(s)" in down.error
-        assert down.attempts == 5 and len(down.log) == 5
+        assert down.attempts == 5
+        assert len(down.log) == 5
         assert InspectionVisit.objects.count() == 0
         assert SyncCursor.objects.get(source="inspection").value == "2025-01-00"
         # when the source is back, the next run applies everything once
         again = sync_pull(source="inspection", url=url)
     assert again.status == SyncRunStatus.SUCCEEDED
     assert again.cursor_before == "2025-01-00"
-    assert InspectionVisit.objects.count() == 5 and again.created == 5
+    assert InspectionVisit.objects.count() == 5
+    assert again.created == 5
     assert SyncCursor.objects.get(source="inspection").value == "c1"
     assert "since=2025-01-00" in state.requests[-1]
 
@@ -115,7 +128,8 @@ def test_the_cursor_asks_only_for_what_changed_and_a_change_is_a_version() -> No
     v2 = InspectionVisit.objects.get(external_id="V2")
     assert v2.findings == []
     last = InspectionVisitVersion.objects.filter(visit=v2).last()
-    assert last is not None and list(last.changes) == ["findings"]
+    assert last is not None
+    assert list(last.changes) == ["findings"]
     assert last.changes["findings"][1] == []
     v3 = InspectionVisit.objects.get(external_id="V3")
     assert v3.active is False  # deactivated, not deleted
@@ -144,11 +158,13 @@ def test_plain_http_is_refused_unless_allowed_for_localhost(settings: Any) -> No
     settings.KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP = False
     with source_server(_state(1)) as url:
         run = sync_pull(source="inspection", url=url)
-    assert run.status == SyncRunStatus.FAILED and "https://" in run.error
+    assert run.status == SyncRunStatus.FAILED
+    assert "https://" in run.error
     assert run.attempts == 0
     settings.KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP = True
     remote = sync_pull(source="inspection", url="http://example.org/feed")
-    assert remote.status == SyncRunStatus.FAILED and "https://" in remote.error
+    assert remote.status == SyncRunStatus.FAILED
+    assert "https://" in remote.error
 
 
 def test_a_next_link_to_another_server_is_refused() -> None:
@@ -164,6 +180,7 @@ def test_a_next_link_to_another_server_is_refused() -> None:
     state.page = page  # type: ignore[method-assign]
     with source_server(state) as url:
         run = sync_pull(source="inspection", url=url)
-    assert run.status == SyncRunStatus.FAILED and "another server" in run.error
+    assert run.status == SyncRunStatus.FAILED
+    assert "another server" in run.error
     assert InspectionVisit.objects.count() == 0
     assert SyncRun.objects.count() == 1
