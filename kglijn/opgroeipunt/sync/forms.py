@@ -7,6 +7,7 @@ from pathlib import Path
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kglijn.opgroeipunt.models import SyncSource
 from kglijn.opgroeipunt.sync.records import MAX_FILE_BYTES
@@ -20,7 +21,7 @@ class SyncStartForm(forms.Form):
 class SyncUploadForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=SyncSource.choices)
     file = forms.FileField(
-        label=_("File"),
+        label=pgettext_lazy("sync", "File"),
         help_text=_(
             "A .csv or .jsonl file in the format of docs/opgroeipunt-sync.md, at most 20 MB."
         ),
@@ -30,8 +31,8 @@ class SyncUploadForm(forms.Form):
         required=False,
     )
 
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
         if Path(upload.name or "").suffix.lower() not in FILE_SUFFIXES:
             raise forms.ValidationError(_("Choose a .csv or a .jsonl file."))
         if (upload.size or 0) > MAX_FILE_BYTES:
