@@ -85,7 +85,9 @@ def source_server(state: SourceState) -> Iterator[str]:
     """Serve ``state`` on a free port of 127.0.0.1; yields the feed's address."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.state = state  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/feed"

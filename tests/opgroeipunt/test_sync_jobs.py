@@ -107,3 +107,22 @@ def test_a_malformed_time_does_nothing(settings: Any) -> None:
     settings.KGLIJN_OPGROEIPUNT_SYNC_INSPECTION_URL = "https://example.invalid/feed"
     assert sync_daily(now=at(2, 4)) == 0
     assert not SyncRun.objects.exists()
+
+
+def test_a_run_left_running_by_a_dead_process_does_not_block_the_day(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.KGLIJN_OPGROEIPUNT_SYNC_DROP_DIR = str(tmp_path)
+    (tmp_path / "dossier").mkdir()
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    (tmp_path / "dossier" / "a.csv").write_bytes((examples / "sync-dossier.csv").read_bytes())
+    dead = SyncRun.objects.create(
+        source="dossier", transport="file", origin="a.csv", started_at=at(2, 2, 30)
+    )
+    # while it may still be alive (under 30 minutes), the job leaves it alone
+    assert sync_daily(now=at(2, 2, 45)) == 0
+    # later, the job runs and the dead run is marked failed
+    assert sync_daily(now=at(2, 3, 5)) == 1
+    dead.refresh_from_db()
+    assert dead.status == SyncRunStatus.FAILED
+    assert SyncRun.objects.filter(status=SyncRunStatus.SUCCEEDED).count() == 1

@@ -16,7 +16,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from kglijn.opgroeipunt.models import SyncRun, SyncRunStatus, SyncSource
-from kglijn.opgroeipunt.sync.services import SyncBusy, is_configured, sync_configured
+from kglijn.opgroeipunt.sync.services import (
+    STALE_AFTER,
+    SyncBusy,
+    is_configured,
+    sync_configured,
+)
 
 logger = logging.getLogger("kglijn.opgroeipunt.sync")
 ORDER = (SyncSource.DOSSIER, SyncSource.INSPECTION)
@@ -35,7 +40,11 @@ def source_due(*, source: str, now: dt.datetime) -> bool:
     if now < start:
         return False
     today = SyncRun.objects.filter(source=source, started_at__gte=start)
-    if today.filter(status__in=[SyncRunStatus.SUCCEEDED, SyncRunStatus.RUNNING]).exists():
+    if today.filter(status=SyncRunStatus.SUCCEEDED).exists():
+        return False
+    # A run of a live process is left alone; one of a dead process is marked failed by the
+    # next run (services._run_start), so it must not block the day.
+    if today.filter(status=SyncRunStatus.RUNNING, started_at__gt=now - STALE_AFTER).exists():
         return False
     retry = dt.timedelta(minutes=settings.KGLIJN_OPGROEIPUNT_SYNC_RETRY_MINUTES)
     return not today.filter(status=SyncRunStatus.FAILED, started_at__gt=now - retry).exists()

@@ -413,6 +413,13 @@ def sync_pull(
             run,
             _("the source could not be read, nothing was applied: %(error)s") % {"error": exc},
         )
+    except Exception as exc:  # a bug or an unforeseen answer: the run must not stay running
+        logger.exception("Sync run %s stopped while pulling", run.pk)
+        return _fail(
+            run,
+            _("the run stopped while reading the source (%(error)s); nothing was applied")
+            % {"error": f"{type(exc).__name__}: {exc}"[:300]},
+        )
     run.attempts, run.log = pulled.attempts, pulled.log
     return _check_and_apply(run, pulled.records, cursor=pulled.cursor, last_wins=True)
 
