@@ -805,6 +805,13 @@ class SyncRun(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=SyncRunStatus.values), name="opgroeipunt_syncrun_status"
             ),
+            # Two processes starting a run of the same source at once: the second one's insert
+            # fails (sync/services.py turns that into "another run is in progress").
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(status="running"),
+                name="opgroeipunt_syncrun_one_running",
+            ),
         ]
 
     def __str__(self) -> str:

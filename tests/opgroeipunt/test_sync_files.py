@@ -290,3 +290,15 @@ def test_the_command_prints_the_summary_and_fails_on_a_bad_row(tmp_path: Path) -
     )
     assert "1 new" in out.getvalue()
     assert InspectionVisit.objects.count() == 1
+
+
+def test_two_runs_of_one_source_cannot_both_be_running() -> None:
+    # the database itself refuses a second running run of a source (two processes at once)
+    from django.db import IntegrityError, transaction
+
+    now = timezone.now()
+    SyncRun.objects.create(source="dossier", transport="file", origin="a", started_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.create(source="dossier", transport="pull", origin="b", started_at=now)
+    SyncRun.objects.create(source="inspection", transport="file", origin="c", started_at=now)
+    assert SyncRun.objects.filter(status=SyncRunStatus.RUNNING).count() == 2

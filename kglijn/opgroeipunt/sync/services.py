@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,15 +179,19 @@ def _run_start(
                 "was applied"
             )
             run.save(update_fields=["status", "finished_at", "error"])
-        return SyncRun.objects.create(
-            source=source,
-            transport=transport,
-            origin=origin[:500],
-            started_at=now,
-            started_by=actor,
-            skip_bad_rows=skip_bad_rows,
-            cursor_before=_cursor(source),
-        )
+        try:
+            with transaction.atomic():
+                return SyncRun.objects.create(
+                    source=source,
+                    transport=transport,
+                    origin=origin[:500],
+                    started_at=now,
+                    started_by=actor,
+                    skip_bad_rows=skip_bad_rows,
+                    cursor_before=_cursor(source),
+                )
+        except IntegrityError:  # another process started one just now (one running per source)
+            raise SyncBusy(_("another run of this source is in progress")) from None
 
 
 def _cursor(source: str) -> str:
