@@ -184,3 +184,57 @@ def test_a_next_link_to_another_server_is_refused() -> None:
     assert "another server" in run.error
     assert InspectionVisit.objects.count() == 0
     assert SyncRun.objects.count() == 1
+
+
+def test_the_dossier_source_over_http_writes_locations_with_their_history() -> None:
+    from kglijn.opgroeipunt.models import Location, LocationVersion
+
+    def location(number: int, **overrides: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "external_id": f"KO-{number}",
+            "organiser_external_id": "ORG-1",
+            "organiser_name": "Vzw Kindjes",
+            "name": f"Opvang {number}",
+            "postcode": "9000",
+            "care_type": "group",
+            "places": 18,
+            "subsidy": "T2",
+            "income_tariff": True,
+            "active": True,
+        }
+        record.update(overrides)
+        return record
+
+    state = SourceState(records=[location(n) for n in (1, 2, 3)], page_size=2, cursor="d1")
+    with source_server(state) as url:
+        first = sync_pull(source="dossier", url=url)
+        state.records = [location(2, places=24, _at="e"), location(3, active=False, _at="e")]
+        state.cursor = "d2"
+        second = sync_pull(source="dossier", url=url)
+    assert (first.created, first.attempts) == (3, 2)
+    assert (second.changed, second.deactivated, second.unchanged) == (1, 1, 0)
+    assert Location.objects.get(external_id="KO-2").places == 24
+    assert Location.objects.get(external_id="KO-3").active is False
+    assert LocationVersion.objects.filter(location__external_id="KO-2").last().changes == {  # type: ignore[union-attr]
+        "places": [18, 24]
+    }
+    assert LocationVersion.objects.filter(source=f"sync:dossier:{second.pk}").count() == 2
+
+
+def test_the_command_pulls_from_an_address_and_fails_when_the_source_stays_down() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    locations("L1")
+    state = _state(3, fail_page=1, fail_times=4)
+    out, err = StringIO(), StringIO()
+    with source_server(state) as url:
+        with pytest.raises(CommandError, match="1 run"):
+            call_command("opgroeipunt", "sync", "inspection", url, stdout=out, stderr=err)
+        assert "page 1: HTTP 503 after 4 attempt(s)" in err.getvalue()
+        assert "4 request(s)" in out.getvalue()
+        call_command("opgroeipunt", "sync", "inspection", url, stdout=out, stderr=err)
+    assert "3 new" in out.getvalue()
+    assert InspectionVisit.objects.count() == 3
