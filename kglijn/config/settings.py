@@ -304,6 +304,7 @@ KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.outbox.services.outbox_send",
     "kglijn.core.tasks.tasks_run",
     "kglijn.opgroeipunt.cases.jobs.urgent_escalate",
+    "kglijn.opgroeipunt.sync.jobs.sync_daily",
 ]
 # Every mail kglijn sends goes through the one outbox (kglijn/outbox, ADR 0013); each kind of
 # mail is a purpose that builds its mail when it is claimed and follows its outcome.
@@ -353,6 +354,31 @@ KGLIJN_OPGROEIPUNT_URGENT_HOURS = int(os.environ.get("KGLIJN_OPGROEIPUNT_URGENT_
 # contact form's limit, counted apart).
 KGLIJN_OPGROEIPUNT_FORM_LIMIT = int(os.environ.get("KGLIJN_OPGROEIPUNT_FORM_LIMIT", "5"))
 KGLIJN_OPGROEIPUNT_FORM_WINDOW = int(os.environ.get("KGLIJN_OPGROEIPUNT_FORM_WINDOW", "600"))
+# Synchronisation in (docs/opgroeipunt-sync.md, issue 18): each source is pulled from its HTTPS
+# address, else read from files dropped in <drop dir>/<source>/; unset: not configured. The
+# daily job runs at SYNC_AT (Brussels time) and retries a failed run every RETRY_MINUTES.
+KGLIJN_OPGROEIPUNT_SYNC_DOSSIER_URL = os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_DOSSIER_URL", "")
+KGLIJN_OPGROEIPUNT_SYNC_INSPECTION_URL = os.environ.get(
+    "KGLIJN_OPGROEIPUNT_SYNC_INSPECTION_URL", ""
+)
+KGLIJN_OPGROEIPUNT_SYNC_DOSSIER_TOKEN = os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_DOSSIER_TOKEN", "")
+KGLIJN_OPGROEIPUNT_SYNC_INSPECTION_TOKEN = os.environ.get(
+    "KGLIJN_OPGROEIPUNT_SYNC_INSPECTION_TOKEN", ""
+)
+KGLIJN_OPGROEIPUNT_SYNC_DROP_DIR = os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_DROP_DIR", "")
+KGLIJN_OPGROEIPUNT_SYNC_AT = os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_AT", "02:30")
+KGLIJN_OPGROEIPUNT_SYNC_RETRY_MINUTES = int(
+    os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_RETRY_MINUTES", "60")
+)
+# Each page of a pull: ATTEMPTS tries, waiting BACKOFF, 2 x BACKOFF, ... seconds (at most 60)
+# in between, TIMEOUT seconds per request.
+KGLIJN_OPGROEIPUNT_SYNC_ATTEMPTS = int(os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_ATTEMPTS", "5"))
+KGLIJN_OPGROEIPUNT_SYNC_BACKOFF = float(os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_BACKOFF", "2"))
+KGLIJN_OPGROEIPUNT_SYNC_TIMEOUT = float(os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_TIMEOUT", "30"))
+# Plain http is refused; only tests and local development may pull from localhost over http.
+KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP = (
+    os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP", "") == "1"
+)
 
 # --- Chat (docs/chat.md, ADR 0011) -------------------------------------------------------------
 # Websocket messages between server processes go through Redis when REDIS_URL is set (production,

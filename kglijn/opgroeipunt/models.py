@@ -789,6 +789,9 @@ class SyncRun(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rejections = models.JSONField(_("rejected rows"), default=list, blank=True)
     error = models.TextField(_("problem"), max_length=5_000, blank=True)
+    # What the transport did, for the run log: a list of ``{"page": int, "attempt": int,
+    # "outcome": "ok" | problem, "records": int}`` (an HTTPS pull's requests; bounded).
+    log = models.JSONField(_("transport log"), default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -801,6 +804,13 @@ class SyncRun(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SyncRunStatus.values), name="opgroeipunt_syncrun_status"
+            ),
+            # Two processes starting a run of the same source at once: the second one's insert
+            # fails (sync/services.py turns that into "another run is in progress").
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(status="running"),
+                name="opgroeipunt_syncrun_one_running",
             ),
         ]
 

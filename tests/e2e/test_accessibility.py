@@ -511,3 +511,37 @@ def test_opgroeipunt_inspections_dashboard_filled_has_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_opgroeipunt_sync_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User], tmp_path: Path
+) -> None:
+    """Issue 18 item 1: the synchronisation's run log (a succeeded and a failed run, the team
+    lead's start button and upload form) and a failed run's page with its rejections."""
+    from kglijn.opgroeipunt.sync.services import sync_file
+
+    lead = make_user("opgroeipunt_team_lead", "lead")
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    sync_file(source="dossier", path=examples / "sync-dossier.csv")
+    bad = tmp_path / "bezoeken.jsonl"
+    bad.write_text('{"external_id": "V1"}\n{"external_id": "V2", "types": []}\n', "utf-8")
+    failed = sync_file(source="inspection", path=bad)
+
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, live_server.url, lead)
+    for url, label in (
+        (reverse("opgroeipunt:sync_runs"), "sync run log as team lead"),
+        (reverse("opgroeipunt:sync_run", args=[failed.pk]), "failed sync run"),
+    ):
+        _goto(page, live_server.url + url)
+        checker.check(page, label)
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -238,6 +238,12 @@ EXPECTED: dict[str, Access] = {
     "opgroeipunt:forward_contact": public(ok=405),  # POST only, from the contact page's panel
     "opgroeipunt:complaints_report": roles(*OPGROEIPUNT),
     "opgroeipunt:complaints_report_xlsx": roles(*OPGROEIPUNT),
+    # Opgroeipunt, synchronisation in (issue 18 item 1): the run log for its two roles; starting
+    # a run or uploading a file is a POST of the team lead (opgroeipunt.run_sync).
+    "opgroeipunt:sync_runs": roles(*OPGROEIPUNT),
+    "opgroeipunt:sync_run": roles(*OPGROEIPUNT, ok=404),  # no run with that id
+    "opgroeipunt:sync_start": public(ok=405),  # POST only
+    "opgroeipunt:sync_upload": public(ok=405),  # POST only
     "opgroeipunt_public:form": public(),
     "opgroeipunt_public:thanks": public(ok=404),  # an unknown token
     # The management site: staff (the administrator role) only; others to its login page.

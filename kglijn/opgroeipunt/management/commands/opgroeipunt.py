@@ -1,9 +1,11 @@
-"""`kglijn opgroeipunt import locations|cases|decisions FILE` and `kglijn opgroeipunt figures`.
+"""`kglijn opgroeipunt import locations|cases|decisions FILE`, `kglijn opgroeipunt figures` and
+`kglijn opgroeipunt sync dossier|inspection [FILE|URL] [--skip-bad-rows]`.
 
 The fixed formats are in docs/opgroeipunt.md. Imports: bad rows go to stderr with their line and
 reason (the exit code is not 0 then; the good rows are in), warnings (history kept as given)
 to stdout. Figures: ``--from D --to D --format table|json|xlsx [--output F]``; a bad argument
-exits with status 2.
+exits with status 2. Sync (docs/opgroeipunt-sync.md): without FILE|URL the configured source;
+prints the run's summary and rejections; a failed run exits with status 1.
 """
 
 from __future__ import annotations
@@ -21,7 +23,16 @@ from kglijn.core.numbers import format_nl
 from kglijn.opgroeipunt.figures.exports import figures_table, figures_xlsx
 from kglijn.opgroeipunt.figures.selectors import MAX_YEARS, opgroeipunt_figures
 from kglijn.opgroeipunt.imports import ImportResult, cases_import, decisions_import
+from kglijn.opgroeipunt.models import SyncRun, SyncRunStatus, SyncSource
 from kglijn.opgroeipunt.services import ImportFileError, LocationFileError, locations_import
+from kglijn.opgroeipunt.sync.services import (
+    NotConfigured,
+    SyncBusy,
+    drop_dir,
+    sync_configured,
+    sync_file,
+    sync_pull,
+)
 
 USAGE_ERROR = 2
 
@@ -47,7 +58,8 @@ def _date(value: str, option: str) -> dt.date:
 class Command(BaseCommand):
     help = _(
         "Opgroeipunt. Usage: kglijn opgroeipunt import locations|cases|decisions FILE; "
-        "kglijn opgroeipunt figures --from D --to D [--format table|json|xlsx] [--output F]"
+        "kglijn opgroeipunt figures --from D --to D [--format table|json|xlsx] [--output F]; "
+        "kglijn opgroeipunt sync dossier|inspection [FILE|URL] [--skip-bad-rows]"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,10 +81,28 @@ class Command(BaseCommand):
         figures.add_argument("--to", dest="date_to", required=True, help=_("YYYY-MM-DD, inclusive"))
         figures.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
         figures.add_argument("--output", type=Path, help=_("file to write"))
+        sync = actions.add_parser(
+            "sync", help=_("synchronise with the dossier or inspection system")
+        )
+        sync.add_argument("source", choices=SyncSource.values)
+        sync.add_argument(
+            "origin",
+            nargs="?",
+            default="",
+            help=_("a .csv or .jsonl file, or an https:// address; default: the configured source"),
+        )
+        sync.add_argument(
+            "--skip-bad-rows",
+            action="store_true",
+            help=_("apply the good records and list the bad ones (default: all or nothing)"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "figures":
             self._figures(options)
+            return
+        if options["action"] == "sync":
+            self._sync(options["source"], options["origin"], skip=options["skip_bad_rows"])
             return
         path: Path = options["file"]
         if not path.is_file():
@@ -180,3 +210,56 @@ class Command(BaseCommand):
             output.write_text(text, encoding="utf-8")
         else:
             self.stdout.write(text, ending="")
+
+    def _sync(self, source: str, origin: str, *, skip: bool) -> None:
+        try:
+            if origin.startswith(("https://", "http://")):
+                runs = [sync_pull(source=source, url=origin, skip_bad_rows=skip)]
+            elif origin:
+                path = Path(origin)
+                if not path.is_file():
+                    raise CommandError(_("%(file)s: no such file") % {"file": path})
+                runs = [sync_file(source=source, path=path, skip_bad_rows=skip)]
+            else:
+                runs = sync_configured(source=source, skip_bad_rows=skip)
+        except (NotConfigured, SyncBusy) as exc:
+            raise CommandError(str(exc)) from exc
+        if not runs:
+            self.stdout.write(
+                _("No file waiting in %(folder)s: nothing to do") % {"folder": drop_dir(source)}
+            )
+        for run in runs:
+            self._run_summary(run)
+        failed = [run for run in runs if run.status == SyncRunStatus.FAILED]
+        if failed:
+            raise CommandError(
+                _("%(count)d run(s) failed, nothing of them was applied") % {"count": len(failed)}
+            )
+
+    def _run_summary(self, run: SyncRun) -> None:
+        for rejection in run.rejections:
+            self.stderr.write(
+                _("line %(line)d: %(id)s %(reason)s")
+                % {"line": rejection["line"], "id": rejection["id"], "reason": rejection["reason"]}
+            )
+        self.stdout.write(
+            _(
+                "Run %(run)d (%(source)s, %(origin)s): %(status)s; %(created)s new, %(changed)s "
+                "changed, %(unchanged)s unchanged, %(deactivated)s deactivated, %(rejected)s "
+                "rejected; %(attempts)s request(s)"
+            )
+            % {
+                "run": run.pk,
+                "source": run.source,
+                "origin": run.origin,
+                "status": run.get_status_display(),
+                "created": format_nl(run.created),
+                "changed": format_nl(run.changed),
+                "unchanged": format_nl(run.unchanged),
+                "deactivated": format_nl(run.deactivated),
+                "rejected": format_nl(run.rejected),
+                "attempts": format_nl(run.attempts),
+            }
+        )
+        if run.error:
+            self.stderr.write(run.error)
