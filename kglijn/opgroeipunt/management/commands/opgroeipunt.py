@@ -21,6 +21,7 @@ from kglijn.core.numbers import format_nl
 from kglijn.opgroeipunt.figures.exports import figures_table, figures_xlsx
 from kglijn.opgroeipunt.figures.selectors import MAX_YEARS, opgroeipunt_figures
 from kglijn.opgroeipunt.imports import ImportResult, cases_import, decisions_import
+from kglijn.opgroeipunt.risk.cli import risk_handle, risk_parser_add  # issue 18 item 3
 from kglijn.opgroeipunt.services import ImportFileError, LocationFileError, locations_import
 
 USAGE_ERROR = 2
@@ -69,8 +70,16 @@ class Command(BaseCommand):
         figures.add_argument("--to", dest="date_to", required=True, help=_("YYYY-MM-DD, inclusive"))
         figures.add_argument("--format", choices=["table", "json", "xlsx"], default="table")
         figures.add_argument("--output", type=Path, help=_("file to write"))
+        # --- issue 18 item 3: `risk train|score|report` (kglijn/opgroeipunt/risk/cli.py) ---
+        risk_parser_add(actions)
+        # --- end of the risk block ---
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # --- issue 18 item 3: the risk subcommand ---
+        if options["action"] == "risk":
+            risk_handle(self.stdout, options)
+            return
+        # --- end of the risk block ---
         if options["action"] == "figures":
             self._figures(options)
             return
