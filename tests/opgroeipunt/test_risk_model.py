@@ -5,6 +5,7 @@ scores every location once and names the planted factors in each high-risk expla
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import time
 
@@ -77,15 +78,18 @@ def test_model_beats_the_baseline_is_calibrated_and_explains_the_planted_factors
 
     # The run is kept with its periods and metrics, and it is the one active model.
     model.refresh_from_db()
-    assert model.active and RiskModel.objects.filter(active=True).count() == 1
+    assert model.active
+    assert RiskModel.objects.filter(active=True).count() == 1
     assert (model.n_test, model.n_train) == (1200, 4 * 1200)
     assert model.test_until == timezone.localdate() - __import__("datetime").timedelta(days=182)
     metrics = model.metrics
     m, b = metrics["model"], metrics["baseline"]
-    print(f"\nAUC {m['auc']:.3f} vs {b['auc']:.3f}; top 5 % {m['top5_precision']:.3f} vs "
-          f"{b['top5_precision']:.3f}; Brier {m['brier']:.4f} (base rate "
-          f"{metrics['brier_base_rate']:.4f}); ECE {metrics['ece']:.4f}; "
-          f"base rate {metrics['base_rate']:.3f}; {seconds:.1f} s")
+    print(
+        f"\nAUC {m['auc']:.3f} vs {b['auc']:.3f}; top 5 % {m['top5_precision']:.3f} vs "
+        f"{b['top5_precision']:.3f}; Brier {m['brier']:.4f} (base rate "
+        f"{metrics['brier_base_rate']:.4f}); ECE {metrics['ece']:.4f}; "
+        f"base rate {metrics['base_rate']:.3f}; {seconds:.1f} s"
+    )
     assert m["auc"] >= b["auc"] + 0.15
     assert m["auc"] >= 0.68
     assert m["top5_precision"] >= 2 * b["top5_precision"]
@@ -106,7 +110,7 @@ def test_model_beats_the_baseline_is_calibrated_and_explains_the_planted_factors
     assert count == len(scored) == RiskScore.objects.count() == 1200
     scores = list(RiskScore.objects.order_by("rank"))
     assert [s.rank for s in scores] == list(range(1, 1201))
-    assert all(a.probability >= b.probability for a, b in zip(scores, scores[1:], strict=False))
+    assert all(a.probability >= b.probability for a, b in itertools.pairwise(scores))
     high, medium = bands_for(1200)
     assert [s.band for s in scores].count("high") == high == 60
     assert [s.band for s in scores].count("medium") == medium - high
@@ -121,12 +125,16 @@ def test_model_beats_the_baseline_is_calibrated_and_explains_the_planted_factors
     named_no_tariff = 0
     for score in scores[:high]:
         features = [f["feature"] for f in score.factors]
-        assert score.factors and planted(score.factors[0]), score.factors
+        assert score.factors
+        assert planted(score.factors[0]), score.factors
         assert all(f["weight"] > 0 for f in score.factors)
         assert sum(planted(f) for f in score.factors) >= 2, features
         named_no_tariff += "no_income_tariff" in features
-        assert all(world.no_tariff[score.location_id] for f in score.factors
-                   if f["feature"] == "no_income_tariff")
+        assert all(
+            world.no_tariff[score.location_id]
+            for f in score.factors
+            if f["feature"] == "no_income_tariff"
+        )
     assert named_no_tariff >= 0.5 * sum(world.no_tariff[i] for i in high_ids)
     labels = " | ".join(f["label"] for s in scores[:high] for f in s.factors)
     assert "signaalwoord 'verwaarlozing'" in labels or "signaalwoord 'letsel'" in labels

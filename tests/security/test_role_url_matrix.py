@@ -238,6 +238,12 @@ EXPECTED: dict[str, Access] = {
     "opgroeipunt:forward_contact": public(ok=405),  # POST only, from the contact page's panel
     "opgroeipunt:complaints_report": roles(*OPGROEIPUNT),
     "opgroeipunt:complaints_report_xlsx": roles(*OPGROEIPUNT),
+    # Issue 18 items 3 and 4 (risk analysis, re-screening list): view_risk, both Opgroeipunt
+    # roles; retraining (team lead) and proposing are POST only.
+    "opgroeipunt:risk_model": roles(*OPGROEIPUNT),
+    "opgroeipunt:risk_list": roles(*OPGROEIPUNT),
+    "opgroeipunt:risk_retrain": public(ok=405),
+    "opgroeipunt:risk_rescreen": public(ok=405),
     "opgroeipunt_public:form": public(),
     "opgroeipunt_public:thanks": public(ok=404),  # an unknown token
     # The management site: staff (the administrator role) only; others to its login page.

@@ -143,9 +143,7 @@ def subject_refusal(
                 "kind": _label(kind)
             }
         if not location.active:
-            return _("%(kind)s is only possible for an active location.") % {
-                "kind": _label(kind)
-            }
+            return _("%(kind)s is only possible for an active location.") % {"kind": _label(kind)}
         return None
     if decision_kind not in ENFORCEMENT_KINDS:  # pragma: no cover - every kind is one of both
         return _("Unknown kind of decision: %(kind)s.") % {"kind": kind}

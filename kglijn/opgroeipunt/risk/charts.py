@@ -19,10 +19,10 @@ def calibration_svg(table: list[dict[str, Any]]) -> SafeString:
     span = SIZE - 2 * PAD
 
     def x(value: float) -> float:
-        return round(PAD + span * value / top, 1)
+        return float(round(PAD + span * value / top, 1))
 
     def y(value: float) -> float:
-        return round(SIZE - PAD - span * value / top, 1)
+        return float(round(SIZE - PAD - span * value / top, 1))
 
     points = format_html_join(
         "",

@@ -51,12 +51,8 @@ def factor_label(feature: str, value: float, terms: list[str] | None = None) -> 
     counted = {
         "signals_12": ngettext("%(n)d signal (12 months)", "%(n)d signals (12 months)", n),
         "signals_24": ngettext("%(n)d signal (24 months)", "%(n)d signals (24 months)", n),
-        "complaints_12": ngettext(
-            "%(n)d complaint (12 months)", "%(n)d complaints (12 months)", n
-        ),
-        "complaints_24": ngettext(
-            "%(n)d complaint (24 months)", "%(n)d complaints (24 months)", n
-        ),
+        "complaints_12": ngettext("%(n)d complaint (12 months)", "%(n)d complaints (12 months)", n),
+        "complaints_24": ngettext("%(n)d complaint (24 months)", "%(n)d complaints (24 months)", n),
         "danger_12": ngettext(
             "%(n)d danger situation (12 months)", "%(n)d danger situations (12 months)", n
         ),

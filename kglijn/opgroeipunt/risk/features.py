@@ -5,7 +5,8 @@ decided, tracks started, visits made before it), with five queries for all locat
 (locations; case links with their texts in the last 24 months; enforcement decisions; tracks open
 at the cut; inspection visits), whatever the number of locations. The location's own master
 data (care type, places, subsidy, income tariff) is today's: the register keeps its history in
-LocationVersion, but those attributes rarely change and the leak is small (docs/opgroeipunt-risk.md).
+LocationVersion, but those attributes rarely change and the leak is small
+(docs/opgroeipunt-risk.md).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from kglijn.opgroeipunt.models import (
+    CareType,
     Case,
     CaseKind,
-    CareType,
     Decision,
     DecisionKind,
     EnforcementTrack,
@@ -138,12 +139,12 @@ def snapshot(
     since12 = cut - dt.timedelta(days=DAYS_12)
     since24 = cut - dt.timedelta(days=DAYS_24)
 
-    for i, (_pk, _org, care_type, places, subsidy, income_tariff) in enumerate(locations):
-        x[i, INDEX["group_care"]] = care_type == CareType.GROUP
-        x[i, INDEX["places"]] = places
-        x[i, INDEX["subsidy_T1"]] = subsidy == Subsidy.T1
-        x[i, INDEX["subsidy_T2"]] = subsidy == Subsidy.T2
-        x[i, INDEX["no_income_tariff"]] = not income_tariff
+    for r, (_pk, _org, care_type, places, subsidy, income_tariff) in enumerate(locations):
+        x[r, INDEX["group_care"]] = care_type == CareType.GROUP
+        x[r, INDEX["places"]] = places
+        x[r, INDEX["subsidy_T1"]] = subsidy == Subsidy.T1
+        x[r, INDEX["subsidy_T2"]] = subsidy == Subsidy.T2
+        x[r, INDEX["no_income_tariff"]] = not income_tariff
 
     # Cases of the last 24 months, with their texts (one query).
     links = Case.locations.through.objects.filter(
@@ -152,7 +153,7 @@ def snapshot(
         "location_id", "case_id", "case__kind", "case__urgent", "case__received_at",
         "case__subject", "case__description",
     )  # fmt: skip
-    kind_feature = {
+    kind_feature: dict[str, str] = {
         CaseKind.SIGNAL: "signals",
         CaseKind.REPORT: "signals",
         CaseKind.COMPLAINT: "complaints",

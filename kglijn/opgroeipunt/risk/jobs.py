@@ -20,7 +20,9 @@ def risk_scores_due(*, now: dt.datetime) -> bool:
     active = RiskModel.objects.filter(active=True).values_list("pk", flat=True).first()
     if active is None:
         return False
-    latest = RiskScore.objects.order_by("-computed_at").values_list("computed_at", "model_id").first()
+    latest = (
+        RiskScore.objects.order_by("-computed_at").values_list("computed_at", "model_id").first()
+    )
     if latest is None:
         return True
     computed_at, model_id = latest

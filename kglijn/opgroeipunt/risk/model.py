@@ -151,7 +151,9 @@ def auc(scores: np.ndarray, y: np.ndarray) -> float | None:
     return float(roc_auc_score(y, scores))
 
 
-def calibration_table(p: np.ndarray, y: np.ndarray, bins: int = CALIBRATION_BINS) -> list[dict[str, Any]]:
+def calibration_table(
+    p: np.ndarray, y: np.ndarray, bins: int = CALIBRATION_BINS
+) -> list[dict[str, Any]]:
     """Reliability table: equal-count bins of predicted probability, each with its mean
     prediction and the observed rate."""
     if len(p) == 0:
@@ -175,7 +177,7 @@ def expected_calibration_error(table: list[dict[str, Any]]) -> float:
     total = sum(row["n"] for row in table)
     if not total:
         return 0.0
-    return sum(row["n"] * abs(row["predicted"] - row["observed"]) for row in table) / total
+    return float(sum(row["n"] * abs(row["predicted"] - row["observed"]) for row in table) / total)
 
 
 def evaluate(fitted: FittedRisk, snap: Snapshot, y: np.ndarray) -> dict[str, Any]:

@@ -93,9 +93,7 @@ def risk_model_train(
     metrics = evaluate(fitted, test_snap, y_test)
     y_train = np.concatenate([y for _snap, y in training])
     metrics["train_base_rate"] = round(float(y_train.mean()), 4)
-    metrics["train_snapshots"] = [
-        timezone.localdate(snap.cut).isoformat() for snap, _y in training
-    ]
+    metrics["train_snapshots"] = [timezone.localdate(snap.cut).isoformat() for snap, _y in training]
     metrics["seconds"] = round(time.monotonic() - started, 2)
     train_until = test_day - dt.timedelta(days=LABEL_DAYS)
     with transaction.atomic():
@@ -149,7 +147,13 @@ def risk_scores_compute(*, now: dt.datetime | None = None) -> int:
     with translation.override("nl"):
         for rank, i in enumerate(order, start=1):
             values: list[float] = list(raw[i]) + list(z[i, raw.shape[1] :])
-            band = RiskBand.HIGH if rank <= high else RiskBand.MEDIUM if rank <= medium else RiskBand.LOW
+            band = (
+                RiskBand.HIGH
+                if rank <= high
+                else RiskBand.MEDIUM
+                if rank <= medium
+                else RiskBand.LOW
+            )
             rows.append(
                 RiskScore(
                     location_id=snap.location_ids[i],

@@ -35,7 +35,6 @@ from kglijn.opgroeipunt.risk.selectors import (
     risk_list,
     risk_model_active,
     risk_model_history,
-    risk_of_location,
 )
 from kglijn.opgroeipunt.risk.services import risk_model_summary
 from kglijn.opgroeipunt.risk.tasks import risk_retrain_task
@@ -59,9 +58,7 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
     model = risk_model_active()
     context: dict[str, Any] = {
         "model": model,
-        "history": [
-            (run, risk_model_summary(run)) for run in risk_model_history()
-        ],
+        "history": [(run, risk_model_summary(run)) for run in risk_model_history()],
         "can_train": request.user.has_perm("opgroeipunt.train_risk_model"),
         "top_share": _pct(TOP_SHARE),
         "medium_share": _pct(MEDIUM_SHARE),
@@ -106,7 +103,10 @@ def risk_retrain(request: HttpRequest) -> HttpResponse:
     if result.status == TaskResultStatus.FAILED:
         messages.error(
             request,
-            _("Retraining failed: there is not enough history with both outcomes. Nothing changed."),
+            _(
+                "Retraining failed: there is not enough history with both outcomes. "
+                "Nothing changed."
+            ),
         )
     elif result.status == TaskResultStatus.SUCCESSFUL:
         messages.success(request, _("The model was retrained and the locations scored."))
@@ -186,7 +186,9 @@ def risk_rescreen(request: HttpRequest, external_id: str) -> HttpResponse:
     form = RescreeningForm(request.POST)
     back = request.POST.get("back", "")
     if not form.is_valid():
-        messages.error(request, _("Motivation: say why a re-screening is proposed (at most 5,000 characters)."))
+        messages.error(
+            request, _("Motivation: say why a re-screening is proposed (at most 5,000 characters).")
+        )
     else:
         try:
             proposal = proposal_create(
