@@ -170,3 +170,17 @@ def test_the_location_page_shows_the_risk_panel_only_with_view_risk(
     viewer.user_permissions.add(Permission.objects.get(codename="view_location"))
     page = client_for(viewer).get(url).content.decode()
     assert "risk-title" not in page
+
+
+def test_the_daily_job_is_registered_and_idle_without_a_model() -> None:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from kglijn.core.worker import jobs_load
+    from kglijn.opgroeipunt.risk.jobs import risk_daily
+
+    paths = [job.path for job in jobs_load(settings.KGLIJN_WORKER_JOBS)]
+    assert "kglijn.opgroeipunt.risk.jobs.risk_daily" in paths
+    make_location()
+    assert risk_daily(now=timezone.now()) == 0
+    assert not RiskScore.objects.exists()
