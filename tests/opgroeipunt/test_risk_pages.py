@@ -4,13 +4,14 @@ eyes (duplicates refused), and the risk panel on the location page (view_risk on
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kglijn.opgroeipunt.decisions.services import FourEyesRefused, proposal_approve
 from kglijn.opgroeipunt.models import (
@@ -122,6 +123,9 @@ def test_a_re_screening_is_a_four_eyes_proposal_and_a_duplicate_is_refused(
         anna,
         "proposed",
     )
+    detail = client.get(response["Location"]).content.decode()
+    assert "Herscreening van de locatie" in detail
+    assert "personeelstekort" in detail
     # The same location again while one waits: refused with the reason.
     response = client.post(url, {"motivation": "Nog eens."}, follow=True)
     assert Proposal.objects.count() == 1
@@ -174,7 +178,6 @@ def test_the_location_page_shows_the_risk_panel_only_with_view_risk(
 
 def test_the_daily_job_is_registered_and_idle_without_a_model() -> None:
     from django.conf import settings
-    from django.utils import timezone
 
     from kglijn.core.worker import jobs_load
     from kglijn.opgroeipunt.risk.jobs import risk_daily
@@ -184,3 +187,21 @@ def test_the_daily_job_is_registered_and_idle_without_a_model() -> None:
     make_location()
     assert risk_daily(now=timezone.now()) == 0
     assert not RiskScore.objects.exists()
+
+
+def test_the_cli_refuses_a_back_test_date_whose_window_is_not_complete() -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("opgroeipunt", "risk", "train", "--as-of", "2999-01-01")
+    assert "choose a date between" in str(refused.value)
+    recent = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("opgroeipunt", "risk", "train", "--as-of", recent)
+    assert "6-month window is not complete" in str(refused.value)
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("opgroeipunt", "risk", "report", stdout=io.StringIO())
+    assert "No active risk model" in str(refused.value)
+    assert not RiskModel.objects.exists()
