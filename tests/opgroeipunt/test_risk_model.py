@@ -23,7 +23,7 @@ from kglijn.opgroeipunt.risk.services import (
     risk_model_train,
     risk_scores_compute,
 )
-from kglijn.opgroeipunt.risk.text import stems
+from kglijn.opgroeipunt.risk.text import normalise
 from tests.opgroeipunt.risk_world import (
     DANGER,
     INJURY,
@@ -55,17 +55,17 @@ PLANTED = {
     "enf_steps_24",
 }
 
-# The stems only the planted texts have: a TF-IDF component named by them is a planted factor.
-PLANTED_STEMS = {s for text in NEGLECT + INJURY + UNDERSTAFFING for s in stems(text)} - {
-    s for text in NEUTRAL_COMPLAINTS + NEUTRAL_SIGNALS + DANGER for s in stems(text)
-}
+# The words only the planted texts have: a TF-IDF component named by them is a planted factor.
+PLANTED_WORDS = {
+    w for text in NEGLECT + INJURY + UNDERSTAFFING for w in normalise(text).split()
+} - {w for text in NEUTRAL_COMPLAINTS + NEUTRAL_SIGNALS + DANGER for w in normalise(text).split()}
 
 
 def planted(factor: dict[str, object]) -> bool:
     if str(factor["feature"]).startswith("text_"):
         terms = factor.get("terms") or []
         assert isinstance(terms, list)
-        return any(set(str(term).split()) & PLANTED_STEMS for term in terms)
+        return any(set(str(term).split()) & PLANTED_WORDS for term in terms)
     return factor["feature"] in PLANTED
 
 

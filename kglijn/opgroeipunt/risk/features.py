@@ -12,7 +12,7 @@ LocationVersion, but those attributes rarely change and the leak is small
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -34,7 +34,7 @@ from kglijn.opgroeipunt.models import (
     Location,
     Subsidy,
 )
-from kglijn.opgroeipunt.risk.text import THEMES, stems, themes_of
+from kglijn.opgroeipunt.risk.text import THEMES, stem_pairs, themes_of
 
 DAYS_12 = 365
 DAYS_24 = 730
@@ -97,13 +97,26 @@ class TextCache:
 
     themes: dict[int, frozenset[str]] = field(default_factory=dict)
     stems: dict[int, str] = field(default_factory=dict)
+    # How often each word gave each stem: names a stem by its commonest word ("let" -> "letsel").
+    words: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def get(self, case_id: int, subject: str, description: str) -> tuple[frozenset[str], str]:
         if case_id not in self.themes:
             text = f"{subject}\n{description}"
             self.themes[case_id] = themes_of(text)
-            self.stems[case_id] = " ".join(stems(text))
+            pairs = stem_pairs(text)
+            self.stems[case_id] = " ".join(stem for stem, _word in pairs)
+            self.words.update(pairs)
         return self.themes[case_id], self.stems[case_id]
+
+
+def surface_words(cache: TextCache) -> dict[str, str]:
+    """Per stem, the word it came from most often in the texts read."""
+    best: dict[str, tuple[int, str]] = {}
+    for (stem, word), count in cache.words.items():
+        if stem not in best or (count, word) > best[stem]:
+            best[stem] = (count, word)
+    return {stem: word for stem, (_count, word) in best.items()}
 
 
 def cut_of(day: dt.date) -> dt.datetime:

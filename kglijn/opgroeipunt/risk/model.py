@@ -76,8 +76,16 @@ class FittedRisk:
         return result
 
 
-def fit(snapshots: list[tuple[Snapshot, np.ndarray]]) -> FittedRisk:
-    """Fit on the training snapshots (features, labels)."""
+def fit(
+    snapshots: list[tuple[Snapshot, np.ndarray]], surface: dict[str, str] | None = None
+) -> FittedRisk:
+    """Fit on the training snapshots (features, labels); ``surface`` names a stem by a word
+    (for the explanation of the TF-IDF components)."""
+    surface = surface or {}
+
+    def in_words(term: str) -> str:
+        return " ".join(surface.get(stem, stem) for stem in term.split())
+
     matrix = np.vstack([np.log1p(np.clip(snap.matrix, 0, None)) for snap, _y in snapshots])
     y = np.concatenate([labels for _snap, labels in snapshots])
     if len(set(y.tolist())) < 2:
@@ -105,8 +113,10 @@ def fit(snapshots: list[tuple[Snapshot, np.ndarray]]) -> FittedRisk:
                 vocabulary = np.array(tfidf.get_feature_names_out())
                 for row in svd.components_:
                     up, down = np.argsort(-row)[:4], np.argsort(row)[:4]
-                    text_terms.append([str(t) for t in vocabulary[up]])
-                    text_terms_negative.append([str(vocabulary[j]) for j in down if row[j] < 0])
+                    text_terms.append([in_words(str(t)) for t in vocabulary[up]])
+                    text_terms_negative.append(
+                        [in_words(str(vocabulary[j])) for j in down if row[j] < 0]
+                    )
                 names += [text_name(c) for c in range(components)]
             else:
                 tfidf = None

@@ -24,6 +24,7 @@ from kglijn.opgroeipunt.risk.features import (
     labels,
     scoring_locations,
     snapshot,
+    surface_words,
 )
 from kglijn.opgroeipunt.risk.model import MEDIUM_SHARE, TOP_SHARE, FittedRisk, evaluate, fit
 
@@ -84,7 +85,7 @@ def risk_model_train(
         snap = snapshot(cut=cut, cache=cache)
         training.append((snap, labels(cut=cut, location_ids=snap.location_ids, days=LABEL_DAYS)))
     try:
-        fitted = fit(training)
+        fitted = fit(training, surface=surface_words(cache))
     except ValueError as exc:
         raise RiskTrainingRefused(str(exc)) from exc
     test_cut = cut_of(test_day)

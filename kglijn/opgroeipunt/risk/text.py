@@ -259,10 +259,15 @@ def _stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
-def stems(text: str) -> list[str]:
-    """The Snowball stems of the words of ``text`` (three letters or more)."""
+def stem_pairs(text: str) -> list[tuple[str, str]]:
+    """(stem, word) for the words of ``text`` (three letters or more, no stop words)."""
     return [
-        _stem(word)
+        (_stem(word), word)
         for word in normalise(text).split()
         if len(word) >= MIN_TOKEN and word not in STOPWORDS
     ]
+
+
+def stems(text: str) -> list[str]:
+    """The Snowball stems of the words of ``text`` (three letters or more, no stop words)."""
+    return [stem for stem, _word in stem_pairs(text)]
