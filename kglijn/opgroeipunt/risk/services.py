@@ -173,6 +173,10 @@ def risk_scores_compute(*, now: dt.datetime | None = None) -> int:
                 )
             )
     with transaction.atomic():
+        # One scorer at a time (two workers, or the daily job and a retrain): the first training
+        # run's row is the lock, so the second's delete sees the first's scores and no location
+        # gets two.
+        RiskModel.objects.select_for_update().order_by("pk").values_list("pk").first()
         RiskScore.objects.all().delete()
         RiskScore.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
