@@ -545,3 +545,46 @@ def test_opgroeipunt_sync_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+# --- Issue 18 items 3 and 4: the risk pages in their filled states ------------------------------
+
+
+def test_opgroeipunt_risk_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """The model page with its back-test and calibration chart, the re-screening list with an
+    open proposal form, and a location page with its risk panel."""
+    from kglijn.opgroeipunt.models import RiskScore
+    from kglijn.opgroeipunt.risk.services import risk_model_train, risk_scores_compute
+    from tests.opgroeipunt.risk_world import build_world as build_risk_world
+
+    build_risk_world(n_locations=300, seed=7)
+    risk_model_train(snapshots=2)
+    risk_scores_compute()
+    lead = make_user("opgroeipunt_team_lead", "lea")
+    top = RiskScore.objects.select_related("location").get(rank=1)
+
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, base, lead)
+    for url in (
+        reverse("opgroeipunt:risk_model"),
+        f"{reverse('opgroeipunt:risk_list')}?band=high",
+        reverse("opgroeipunt:location_detail", args=[top.location.external_id]),
+    ):
+        _goto(page, base + url)
+        checker.check(page, f"{url} as team lead")
+    _goto(page, base + reverse("opgroeipunt:risk_list"))
+    page.locator("details summary").first.click()
+    checker.check(page, "re-screening list with an open proposal form")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -244,6 +244,12 @@ EXPECTED: dict[str, Access] = {
     "opgroeipunt:sync_run": roles(*OPGROEIPUNT, ok=404),  # no run with that id
     "opgroeipunt:sync_start": public(ok=405),  # POST only
     "opgroeipunt:sync_upload": public(ok=405),  # POST only
+    # Issue 18 items 3 and 4 (risk analysis, re-screening list): view_risk, both Opgroeipunt
+    # roles; retraining (team lead) and proposing are POST only.
+    "opgroeipunt:risk_model": roles(*OPGROEIPUNT),
+    "opgroeipunt:risk_list": roles(*OPGROEIPUNT),
+    "opgroeipunt:risk_retrain": public(ok=405),
+    "opgroeipunt:risk_rescreen": public(ok=405),
     "opgroeipunt_public:form": public(),
     "opgroeipunt_public:thanks": public(ok=404),  # an unknown token
     # The management site: staff (the administrator role) only; others to its login page.

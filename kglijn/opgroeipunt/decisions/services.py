@@ -56,6 +56,9 @@ KINDS_WITH_AN_END = frozenset(
     {DecisionKind.SUSPENSION, DecisionKind.PROTECTIVE_MEASURE, DecisionKind.PRIORITY_SUPPORT}
 )
 PAYLOAD_KEYS = frozenset({"reason", "effective_from", "effective_until"})
+# Decisions on a location outside its enforcement (issue 18): allowed for any active location,
+# whatever its enforcement state, and they leave that state alone.
+LOCATION_KINDS = frozenset({DecisionKind.RESCREENING})
 
 
 class ProposalRefused(ValueError):
@@ -134,6 +137,14 @@ def subject_refusal(
         if case is None or location is not None:
             return _("%(kind)s is a decision on a case: choose the case.") % {"kind": _label(kind)}
         return _case_refusal(decision_kind, case)
+    if decision_kind in LOCATION_KINDS:
+        if location is None or case is not None:
+            return _("%(kind)s is a decision on a location: choose the location.") % {
+                "kind": _label(kind)
+            }
+        if not location.active:
+            return _("%(kind)s is only possible for an active location.") % {"kind": _label(kind)}
+        return None
     if decision_kind not in ENFORCEMENT_KINDS:  # pragma: no cover - every kind is one of both
         return _("Unknown kind of decision: %(kind)s.") % {"kind": kind}
     if location is None or case is not None:
@@ -361,7 +372,7 @@ def proposal_approve(*, proposal_id: int, approver: User) -> Decision:
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
     if case is not None:
         _case_apply(case=case, decision=decision, by=approver)
-    else:
+    elif proposal.kind not in LOCATION_KINDS:  # a re-screening does not touch enforcement
         track_apply_decision(decision=decision, actor=approver)
     audit_record(
         actor=approver,

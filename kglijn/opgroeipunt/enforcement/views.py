@@ -36,6 +36,7 @@ from kglijn.opgroeipunt.models import (
     Proposal,
     RegionalTeam,
 )
+from kglijn.opgroeipunt.risk.selectors import risk_panel
 from kglijn.opgroeipunt.services import AssignmentInvalid, location_assign, spoc_candidates
 
 PAGE_SIZE = 50
@@ -150,6 +151,8 @@ def location_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         "tracks": EnforcementTrack.objects.filter(location=location).order_by("-started_at"),
         "can_assign": user.has_perm("opgroeipunt.change_location"),
     }
+    if user.has_perm("opgroeipunt.view_risk"):  # issue 18: the risk panel
+        context.update(risk_panel(location))
     if context["can_assign"]:
         context["spoc_choices"] = spoc_candidates()
         context["teams"] = RegionalTeam.objects.all()

@@ -24,6 +24,7 @@ from kglijn.opgroeipunt.figures.exports import figures_table, figures_xlsx
 from kglijn.opgroeipunt.figures.selectors import MAX_YEARS, opgroeipunt_figures
 from kglijn.opgroeipunt.imports import ImportResult, cases_import, decisions_import
 from kglijn.opgroeipunt.models import SyncRun, SyncRunStatus, SyncSource
+from kglijn.opgroeipunt.risk.cli import risk_handle, risk_parser_add  # issue 18 item 3
 from kglijn.opgroeipunt.services import ImportFileError, LocationFileError, locations_import
 from kglijn.opgroeipunt.sync.services import (
     NotConfigured,
@@ -96,8 +97,16 @@ class Command(BaseCommand):
             action="store_true",
             help=_("apply the good records and list the bad ones (default: all or nothing)"),
         )
+        # --- issue 18 item 3: `risk train|score|report` (kglijn/opgroeipunt/risk/cli.py) ---
+        risk_parser_add(actions)
+        # --- end of the risk block ---
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # --- issue 18 item 3: the risk subcommand ---
+        if options["action"] == "risk":
+            risk_handle(self.stdout, options)
+            return
+        # --- end of the risk block ---
         if options["action"] == "figures":
             self._figures(options)
             return
