@@ -304,6 +304,7 @@ KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.outbox.services.outbox_send",
     "kglijn.core.tasks.tasks_run",
     "kglijn.opgroeipunt.cases.jobs.urgent_escalate",
+    "kglijn.opgroeipunt.sync.outgoing.outgoing_deliver",
 ]
 # Every mail kglijn sends goes through the one outbox (kglijn/outbox, ADR 0013); each kind of
 # mail is a purpose that builds its mail when it is claimed and follows its outcome.
