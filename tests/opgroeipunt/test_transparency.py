@@ -86,11 +86,17 @@ def test_the_public_page_shows_the_location_its_published_reports_and_decided_en
         created_by=anna,
     )
     html = _public(client, "LOC1")
-    assert "Het Nestje LOC1" in html and "Vzw Kindjes" in html and "9000" in html
-    assert "Oost-Vlaanderen" in html and "Groepsopvang" in html
-    assert "ZI-V1" in html and "https://zorginspectie.example.be/verslagen/V1.pdf" in html
-    assert "20/03/2026" in html and "Reguliere inspectie" in html
-    assert "ZI-V2" not in html and "ZI-V3" not in html
+    assert "Het Nestje LOC1" in html
+    assert "Vzw Kindjes" in html
+    assert "9000" in html
+    assert "Oost-Vlaanderen" in html
+    assert "Groepsopvang" in html
+    assert "ZI-V1" in html
+    assert "https://zorginspectie.example.be/verslagen/V1.pdf" in html
+    assert "20/03/2026" in html
+    assert "Reguliere inspectie" in html
+    assert "ZI-V2" not in html
+    assert "ZI-V3" not in html
     # a proposal is not a decision: nothing about enforcement yet
     propose(anna, "warning", location=location)
     html = _public(client, "LOC1")
@@ -160,8 +166,10 @@ def test_the_public_index_is_paginated(client: Client) -> None:
     url = reverse("opgroeipunt_transparency:index")
     first = client.get(url).content.decode()
     second = client.get(url + "?page=2").content.decode()
-    assert "Opvang 24" in first and "Opvang 25" not in first
-    assert "Opvang 25" in second and "Opvang 29" in second
+    assert "Opvang 24" in first
+    assert "Opvang 25" not in first
+    assert "Opvang 25" in second
+    assert "Opvang 29" in second
     assert "Pagina 1 van 2" in first
 
 
@@ -248,7 +256,8 @@ def test_register_and_answer_a_request_once(managers: tuple[User, User]) -> None
         document_request_handle(request_id=request.pk, status="refused", answer="Nee.", by=anna)
     assert set(refused.value.errors) == {"status"}
     request.refresh_from_db()
-    assert request.status == "partly_granted" and request.answer == "Verslag zonder namen."
+    assert request.status == "partly_granted"
+    assert request.answer == "Verslag zonder namen."
     actions = list(
         AuditEvent.objects.filter(object_type="opgroeipunt_document_request")
         .order_by("id")
@@ -275,11 +284,14 @@ def test_the_register_pages_filter_open_and_late_and_audit_the_requester(
     client.force_login(anna)
     url = reverse("opgroeipunt:document_requests")
     page = client.get(url).content.decode()
-    assert f"Verzoek {late.pk}" in page and f"Verzoek {fresh.pk}" in page
-    assert "Lien Laat" not in page and "lien@example.be" not in page  # not on the list
+    assert f"Verzoek {late.pk}" in page
+    assert f"Verzoek {fresh.pk}" in page
+    assert "Lien Laat" not in page
+    assert "lien@example.be" not in page
     assert "1 open verzoek is over zijn termijn" in page
     late_page = client.get(url + "?show=late").content.decode()
-    assert f"Verzoek {late.pk}" in late_page and f"Verzoek {fresh.pk}" not in late_page
+    assert f"Verzoek {late.pk}" in late_page
+    assert f"Verzoek {fresh.pk}" not in late_page
     assert 'data-term="far_too_late"' in late_page
     assert AuditEvent.objects.filter(action="view").count() == 0
     detail = client.get(reverse("opgroeipunt:document_request_detail", args=[late.pk]))
@@ -337,7 +349,8 @@ def test_the_outgoing_page_shows_problems_and_the_team_lead_sends_a_failed_event
     url = reverse("opgroeipunt:sync_outgoing")
     client.force_login(anna)
     page = client.get(url).content.decode()
-    assert str(change.event_id) in page and "HTTP 500" in page
+    assert str(change.event_id) in page
+    assert "HTTP 500" in page
     assert 'data-count="failed">1<' in page
     assert client.post(url, {"event_id": str(change.event_id)}).status_code == 403
     client.force_login(bert)
