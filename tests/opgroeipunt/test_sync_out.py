@@ -22,6 +22,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from kglijn.opgroeipunt.cases.services import CaseInvalid, ReporterData, case_create
+from kglijn.opgroeipunt.decisions.services import proposal_approve
 from kglijn.opgroeipunt.enforcement.services import PlanRefused, track_plan_record
 from kglijn.opgroeipunt.models import EnforcementTrack, OutgoingChange, OutgoingState
 from kglijn.opgroeipunt.sync import outgoing
@@ -99,8 +100,6 @@ def test_every_change_records_exactly_one_event(managers: tuple[User, User]) -> 
     assert _kinds()[4:] == ["decision.made", "enforcement.changed"]
     # a case decision
     proposal = propose(anna, "admissible", case=case)
-    from kglijn.opgroeipunt.decisions.services import proposal_approve
-
     proposal_approve(proposal_id=proposal.pk, approver=bert)
     assert _kinds()[6:] == ["decision.made"]
     # the plan of approach: once per change, not again for the same date
@@ -124,6 +123,16 @@ def test_every_change_records_exactly_one_event(managers: tuple[User, User]) -> 
         "licence_status": "active",
         "cause": "plan_of_approach",
     }
+    # a positive evaluation keeps the state (the decision only); closing the track is a change
+    step(location, "evaluation_positive", anna, bert)
+    assert _kinds()[8:] == ["decision.made"]
+    step(location, "enforcement_closed", anna, bert)
+    assert _kinds()[9:] == ["decision.made", "enforcement.changed"]
+    closed = OutgoingChange.objects.order_by("id").last()
+    assert closed is not None
+    assert closed.payload["track"]["previous_state"] == "warning"
+    assert closed.payload["track"]["state"] == "none"
+    assert closed.payload["track"]["closed_at"] is not None
     assert changes[1].payload["decision"]["kind"] == "enforcement_started"
     assert changes[1].payload["decision"]["location_external_id"] == "LOC1"
 
