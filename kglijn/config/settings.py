@@ -306,6 +306,7 @@ KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.opgroeipunt.cases.jobs.urgent_escalate",
     "kglijn.opgroeipunt.sync.jobs.sync_daily",
     "kglijn.opgroeipunt.risk.jobs.risk_daily",
+    "kglijn.opgroeipunt.sync.outgoing.outgoing_deliver",
 ]
 # Every mail kglijn sends goes through the one outbox (kglijn/outbox, ADR 0013); each kind of
 # mail is a purpose that builds its mail when it is claimed and follows its outcome.

@@ -6,6 +6,8 @@ row per real change (docs/opgroeipunt.md).
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -981,3 +983,67 @@ class DocumentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d} {self.get_status_display()}"
+
+
+# --- Issue 18 item 2: synchronisation out (docs/opgroeipunt-sync-out.md) ------------------------
+
+
+class OutgoingState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be delivered")
+    SENDING = "sending", _("Being delivered")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Not delivered (gave up)")
+
+
+class OutgoingChange(models.Model):
+    """One change to tell the dossier system (a new case, a decision, an enforcement track's
+    new state), written in the transaction that makes the change: exactly one row per change.
+
+    ``event_id`` is the receiver's deduplication key and never changes; ``payload`` is the
+    event's data (no personal data, no case texts). Each transport keeps its own delivery
+    state: the signed webhook (``webhook_*``, claim -> POST -> mark like the mail outbox, a stale
+    claim re-sent with the same id and body) and the file drop (``file_*``: the batch file the
+    event is written to, once).
+    """
+
+    event_id = models.UUIDField(_("event id"), unique=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=40)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    payload = models.JSONField(_("payload"))
+    webhook_state = models.CharField(
+        _("webhook"), max_length=9, choices=OutgoingState.choices, default=OutgoingState.PENDING
+    )
+    webhook_attempts = models.PositiveSmallIntegerField(_("webhook attempts"), default=0)
+    webhook_next_at = models.DateTimeField(_("next webhook attempt"))
+    webhook_claimed_at = models.DateTimeField(_("webhook sending since"), null=True, blank=True)
+    webhook_claim = models.CharField(_("webhook claim"), max_length=32, blank=True)
+    webhook_delivered_at = models.DateTimeField(_("webhook delivered at"), null=True, blank=True)
+    webhook_error = models.CharField(_("webhook problem"), max_length=300, blank=True)
+    file_batch = models.CharField(_("batch file"), max_length=100, blank=True)
+    file_delivered_at = models.DateTimeField(_("written to the drop at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outgoing change")
+        verbose_name_plural = _("outgoing changes")
+        indexes = [
+            models.Index(
+                fields=["webhook_state", "webhook_next_at"],
+                condition=Q(webhook_state__in=["pending", "sending"]),
+                name="opgroeipunt_out_webhook_due",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=Q(file_delivered_at__isnull=True),
+                name="opgroeipunt_out_file_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(webhook_state__in=OutgoingState.values),
+                name="opgroeipunt_out_webhook_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"

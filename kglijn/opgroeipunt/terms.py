@@ -10,7 +10,9 @@ the configured extra closing days and ``core.ClosingDay``):
   art. 53 Gerechtelijk Wetboek, which Flemish administrations follow for their own terms);
 - **answer** to a complaint: 45 *calendar* days, with the same rule for a last day that is closed;
 - **urgent** response (danger situations, crisis reports): ``KGLIJN_OPGROEIPUNT_URGENT_HOURS``
-  hours on the clock from the receipt (``Case.urgent_due_at``), not on working days.
+  hours on the clock from the receipt (``Case.urgent_due_at``), not on working days;
+- **openness**: a request for documents (passive openness, 002; issue 18) is answered within
+  3 *working* days after day 0, counted like the acknowledgment (``DocumentRequest.due_on``).
 
 Status of a term: *on time* (done by its due date, or still open and the due date not passed),
 *late* (done or still open after it), *far too late* (past the due date by more than the term's
@@ -40,6 +42,7 @@ class TermKind(enum.StrEnum):
     REFUSAL = "refusal"
     ANSWER = "answer"
     URGENT = "urgent"
+    OPENNESS = "openness"
 
 
 class TermUnit(enum.StrEnum):
@@ -251,3 +254,28 @@ def worst_status(terms: Iterable[Term]) -> TermStatus | None:
         if worst is None or _SEVERITY[term.status] > _SEVERITY[worst]:
             worst = term.status
     return worst
+
+
+OPENNESS_RULE = TermRule(
+    TermKind.OPENNESS, 3, TermUnit.WORKING_DAYS, _("Answer to a request for documents")
+)
+
+
+def openness_due(received_at: dt.datetime, calendar: Calendar | None = None) -> dt.date:
+    """The last day a request for documents received at ``received_at`` may be answered on."""
+    return due_date(OPENNESS_RULE, local_date(received_at), calendar or Calendar())
+
+
+def openness_term(
+    *,
+    due: dt.date,
+    answered_at: dt.datetime | None,
+    now: dt.datetime | None = None,
+    calendar: Calendar | None = None,
+) -> Term:
+    """The openness term of one request: on time, late or far too late (answered or not)."""
+    calendar = calendar or Calendar()
+    today = local_date(now or timezone.now())
+    done_on = local_date(answered_at) if answered_at is not None else None
+    status = day_status(OPENNESS_RULE, due, done_on, today, calendar)
+    return Term(OPENNESS_RULE, due, answered_at, status)

@@ -7,6 +7,7 @@ from kglijn.opgroeipunt.dashboard.urls import urlpatterns as dashboard_urlpatter
 from kglijn.opgroeipunt.decisions.urls import urlpatterns as decision_urlpatterns
 from kglijn.opgroeipunt.figures.urls import urlpatterns as figure_urlpatterns
 from kglijn.opgroeipunt.risk.urls import urlpatterns as risk_urlpatterns
+from kglijn.opgroeipunt.sync.outgoing_urls import urlpatterns as sync_outgoing_urlpatterns
 from kglijn.opgroeipunt.sync.urls import urlpatterns as sync_urlpatterns
 from kglijn.opgroeipunt.transparency.urls import urlpatterns as transparency_urlpatterns
 
@@ -17,6 +18,7 @@ urlpatterns = [
     *figure_urlpatterns,
     *dashboard_urlpatterns,
     *sync_urlpatterns,
+    *sync_outgoing_urlpatterns,
     *risk_urlpatterns,
     *transparency_urlpatterns,
 ]

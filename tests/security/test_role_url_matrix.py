@@ -252,6 +252,15 @@ EXPECTED: dict[str, Access] = {
     "opgroeipunt:risk_rescreen": public(ok=405),
     "opgroeipunt_public:form": public(),
     "opgroeipunt_public:thanks": public(ok=404),  # an unknown token
+    # Issue 18 items 2 and 6 (s18-outtrans): synchronisation out, transparency, openness.
+    "opgroeipunt:sync_outgoing": roles(*OPGROEIPUNT),  # view_syncrun; POST (send again) run_sync
+    "opgroeipunt:document_requests": roles(*OPGROEIPUNT),
+    "opgroeipunt:document_request_new": roles(*OPGROEIPUNT),
+    "opgroeipunt:document_request_detail": roles(*OPGROEIPUNT, ok=404),  # MISSING_ID
+    # change_location: the team lead records a plan of approach (MISSING_ID: 404)
+    "opgroeipunt:plan_of_approach": roles("opgroeipunt_team_lead", ok=404),
+    "opgroeipunt_transparency:index": public(),
+    "opgroeipunt_transparency:location": public(ok=404),  # MISSING_ID: an unknown location
     # The management site: staff (the administrator role) only; others to its login page.
     "admin:index": roles("administrator", denied=302),
     "admin:login": Access(frozenset({"administrator"}), ok=302, denied=200, anonymous=200),

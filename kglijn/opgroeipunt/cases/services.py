@@ -38,6 +38,7 @@ from kglijn.opgroeipunt.models import (
     Reporter,
     StaffShortageMeasure,
 )
+from kglijn.opgroeipunt.sync.outgoing import outgoing_case_created
 from kglijn.outbox.services import outbox_enqueue
 
 AUDIT_TYPE = "opgroeipunt_case"
@@ -367,6 +368,7 @@ def case_create(
         object_id=case.pk,
         detail={"kind": kind, "source": source, "urgent": is_urgent},
     )
+    outgoing_case_created(case=case)  # to the dossier system, in this transaction
     if is_urgent and source != CaseSource.IMPORT:
         _urgent_mail(case)
     return case

@@ -44,6 +44,7 @@ from kglijn.opgroeipunt.models import (
     ProposalStatus,
     Reporter,
 )
+from kglijn.opgroeipunt.sync.outgoing import outgoing_decision_made
 
 AUDIT_PROPOSAL = "opgroeipunt_proposal"
 AUDIT_DECISION = "opgroeipunt_decision"
@@ -366,6 +367,7 @@ def proposal_approve(*, proposal_id: int, approver: User) -> Decision:
         proposed_by_id=proposal.proposed_by_id,
         approved_by=approver,
     )
+    outgoing_decision_made(decision=decision)  # to the dossier system, in this transaction
     proposal.status = ProposalStatus.APPROVED
     proposal.decided_by = approver
     proposal.decided_at = now
