@@ -145,6 +145,32 @@ MENU: tuple[MenuGroup, ...] = (
                 perms=("opgroeipunt.view_inspectionvisit",),
             ),
             MenuEntry(
+                label=_("Risk analysis"),
+                url_name="opgroeipunt:risk_model",
+                perms=("opgroeipunt.view_risk",),
+            ),
+            MenuEntry(
+                label=_("Re-screening list"),
+                url_name="opgroeipunt:risk_list",
+                perms=("opgroeipunt.view_risk",),
+            ),
+            MenuEntry(
+                label=_("Requests for documents"),
+                url_name="opgroeipunt:document_requests",
+                perms=("opgroeipunt.view_documentrequest",),
+                prefix=True,
+            ),
+            MenuEntry(
+                label=_("Synchronisation"),
+                url_name="opgroeipunt:sync_runs",
+                perms=("opgroeipunt.view_syncrun",),
+            ),
+            MenuEntry(
+                label=_("Outgoing synchronisation"),
+                url_name="opgroeipunt:sync_outgoing",
+                perms=("opgroeipunt.view_syncrun",),
+            ),
+            MenuEntry(
                 label=_("Opgroeipunt figures"),
                 url_name="opgroeipunt:figures",
                 perms=("opgroeipunt.view_opgroeipunt_figures",),

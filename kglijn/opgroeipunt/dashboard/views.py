@@ -63,7 +63,7 @@ def _charts(board: InspectionBoard) -> dict[str, Any]:
             "decimals": 1,
             "labels": [label for _v, label in board.types],
             "datasets": datasets,
-            "yTitle": _("% of the visits"),
+            "yTitle": _("Share of the visits, in percent"),
         },
         "months": {
             "kind": "line",

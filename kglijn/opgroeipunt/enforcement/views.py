@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from kglijn.opgroeipunt.models import (
     Decision,
     EnforcementState,
     EnforcementTrack,
+    FindingSeverity,
+    InspectionType,
     LicenceStatus,
     Location,
     LocationVersion,
@@ -38,6 +41,7 @@ from kglijn.opgroeipunt.models import (
 )
 from kglijn.opgroeipunt.risk.selectors import risk_panel
 from kglijn.opgroeipunt.services import AssignmentInvalid, location_assign, spoc_candidates
+from kglijn.opgroeipunt.sync.selectors import visits_for_location
 
 PAGE_SIZE = 50
 
@@ -151,12 +155,42 @@ def location_detail(request: HttpRequest, external_id: str) -> HttpResponse:
         "tracks": EnforcementTrack.objects.filter(location=location).order_by("-started_at"),
         "can_assign": user.has_perm("opgroeipunt.change_location"),
     }
+    if user.has_perm("opgroeipunt.view_inspectionvisit"):  # issue 18: Zorginspectie's visits
+        context["visits"] = [
+            {
+                "visit": visit,
+                "types": [_inspection_type_label(value) for value in visit.types],
+                "findings": _findings_summary(visit.findings),
+            }
+            for visit in visits_for_location(location)[:MAX_VISITS_SHOWN]
+        ]
     if user.has_perm("opgroeipunt.view_risk"):  # issue 18: the risk panel
         context.update(risk_panel(location))
     if context["can_assign"]:
         context["spoc_choices"] = spoc_candidates()
         context["teams"] = RegionalTeam.objects.all()
     return render(request, "opgroeipunt/locations/location_detail.html", context)
+
+
+MAX_VISITS_SHOWN = 20
+
+
+def _inspection_type_label(value: str) -> str:
+    try:
+        return str(InspectionType(value).label)
+    except ValueError:
+        return value
+
+
+def _findings_summary(findings: list[dict[str, str]]) -> str:
+    """'2 major, 1 minor' in the severity order critical, major, minor; '—' for none."""
+    counts = Counter(str(finding.get("severity", "")) for finding in findings or [])
+    parts = [
+        f"{counts[severity.value]} {str(severity.label).lower()}"
+        for severity in (FindingSeverity.CRITICAL, FindingSeverity.MAJOR, FindingSeverity.MINOR)
+        if counts[severity.value]
+    ]
+    return ", ".join(parts) or "—"
 
 
 @require_POST
