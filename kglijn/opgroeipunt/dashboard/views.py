@@ -48,12 +48,16 @@ def _charts(board: InspectionBoard) -> dict[str, Any]:
         {"label": half.label, "data": [half.share(value) or 0 for value, _l in board.types]}
         for half in compared
     ]
-    for year, shares in SOURCE_SHARES.items():
+    # The two reference columns of 002 in two greys (dark for the later year), apart from the
+    # palette colours of the register's own half years.
+    greys = ("#7d8995", "#3d4650")
+    for index, (year, shares) in enumerate(SOURCE_SHARES.items()):
         datasets.append(
             {
                 "label": _("002, January–June %(year)d") % {"year": year},
                 "data": [shares.get(value, 0) for value, _l in board.types],
                 "muted": True,
+                "colour": greys[index % len(greys)],
             }
         )
     return {

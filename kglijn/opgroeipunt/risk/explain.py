@@ -106,6 +106,53 @@ def factor_label(feature: str, value: float, terms: list[str] | None = None) -> 
     return feature
 
 
+def feature_title(feature: str) -> str:
+    """A feature's name in words, without a value (the model page's table of coefficients)."""
+    if feature.startswith("theme_"):
+        theme = feature.removeprefix("theme_").removesuffix("_24")
+        word = THEMES[theme][1] if theme in THEMES else theme
+        return _("Cases with signal word '%(word)s' (24 months)") % {"word": word}
+    if feature.startswith("text_"):
+        return _("Text component %(n)s of the case texts (TF-IDF)") % {
+            "n": feature.removeprefix("text_")
+        }
+    if feature.startswith("insp_"):
+        kind = feature.removeprefix("insp_").removesuffix("_24")
+        label = InspectionType(kind).label if kind in InspectionType.values else kind
+        return _("Inspection visits '%(type)s' (24 months)") % {"type": label}
+    if feature.startswith("findings_"):
+        severity = feature.removeprefix("findings_").removesuffix("_24")
+        label = FindingSeverity(severity).label if severity in FindingSeverity.values else severity
+        return _("Inspection findings '%(severity)s' (24 months)") % {"severity": label}
+    titles = {
+        "signals_12": _("Signals (12 months)"),
+        "signals_24": _("Signals (24 months)"),
+        "complaints_12": _("Complaints (12 months)"),
+        "complaints_24": _("Complaints (24 months)"),
+        "danger_12": _("Danger situations (12 months)"),
+        "danger_24": _("Danger situations (24 months)"),
+        "staff_shortage_12": _("Staff-shortage reports (12 months)"),
+        "staff_shortage_24": _("Staff-shortage reports (24 months)"),
+        "urgent_12": _("Urgent cases (12 months)"),
+        "enf_ever_warned": _("Formally warned before"),
+        "enf_open_track": _("Enforcement track open"),
+        "enf_suspensions": _("Suspensions in the past"),
+        "enf_steps_24": _("Enforcement steps (24 months)"),
+        "days_since_inspection": _("Days since the last inspection"),
+        "never_inspected": _("Never inspected"),
+        "group_care": _("Group care"),
+        "places": _("Places"),
+        "subsidy_T1": _("Subsidy level T1"),
+        "subsidy_T2": _("Subsidy level T2"),
+        "no_income_tariff": _("No income-related tariff"),
+        "org_other_locations": _("The organiser's other locations"),
+        "org_other_troubled_24": _(
+            "Other locations of the organiser with a danger situation or enforcement (24 months)"
+        ),
+    }
+    return str(titles.get(feature, feature))
+
+
 def factors_of(
     *,
     names: list[str],

@@ -28,7 +28,7 @@ from kglijn.opgroeipunt.decisions.services import (
 from kglijn.opgroeipunt.enforcement.selectors import location_by_external_id
 from kglijn.opgroeipunt.models import DecisionKind, Proposal, ProposalStatus, RiskScore
 from kglijn.opgroeipunt.risk.charts import calibration_svg
-from kglijn.opgroeipunt.risk.explain import factor_text
+from kglijn.opgroeipunt.risk.explain import factor_text, feature_title
 from kglijn.opgroeipunt.risk.forms import RescreeningForm, RiskListFilterForm
 from kglijn.opgroeipunt.risk.model import MEDIUM_SHARE, TOP_SHARE
 from kglijn.opgroeipunt.risk.selectors import (
@@ -89,7 +89,10 @@ def risk_model_page(request: HttpRequest) -> HttpResponse:
                 (row["n"], _pct(row["predicted"]), _pct(row["observed"]))
                 for row in metrics.get("calibration", [])
             ],
-            coefficients=metrics.get("coefficients", []),
+            coefficients=[
+                {**row, "title": feature_title(str(row.get("feature", "")))}
+                for row in metrics.get("coefficients", [])
+            ],
         )
     return render(request, "opgroeipunt/risk/model.html", context)
 

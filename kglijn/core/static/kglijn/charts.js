@@ -3,7 +3,8 @@
  * A chart is a <canvas data-chart="ID"> whose data sits in <script type="application/json" id="ID">
  * (Django's json_script): no inline scripts, so a strict Content-Security-Policy holds. The data:
  *   {kind: "line"|"bar"|"doughnut", stacked, horizontal, percent, labels: [...],
- *    datasets: [{label, data: [...], muted?, dashed?}], xTitle, yTitle, decimals?}
+ *    datasets: [{label, data: [...], muted?, dashed?, colour?}], xTitle, yTitle, decimals?}
+ * (colour: a fixed colour, e.g. to tell two muted reference series apart)
  * (decimals: of the numbers in tooltips; default 2 for percentages, 0 otherwise)
  * Charts are drawn on page load and again after htmx swaps new content in. Every chart's numbers
  * are also on the page as a table (the accessible version); the canvas carries an aria-label.
@@ -36,7 +37,7 @@
   function datasetStyle(spec, dataset, index) {
     // Muted series (e.g. last year) are grey and do not use up a palette colour.
     var before = spec.datasets.slice(0, index).filter(function (d) { return d.muted; }).length;
-    var base = dataset.muted ? MUTED : colour(index - before);
+    var base = dataset.colour || (dataset.muted ? MUTED : colour(index - before));
     var style = { label: dataset.label, data: dataset.data };
     if (spec.kind === "doughnut") {
       style.backgroundColor = dataset.data.map(function (_v, i) { return colour(i); });
