@@ -137,7 +137,7 @@ class RequestRow:
 
 
 def document_requests(
-    *, show: str = "", now: dt.datetime | None = None, limit: int = 1000
+    *, show: str = "", now: dt.datetime | None = None, limit: int = 50_000
 ) -> tuple[list[RequestRow], int]:
     """The register, newest first, with each request's term (on time / late / far too late);
     ``show``: "open" (not answered yet), "late" (its term not met: open past the due date, or

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,6 +51,9 @@ def _apply(
         form.add_error(field if field in form.fields else None, message)
 
 
+REQUESTS_PER_PAGE = 50
+
+
 @require_GET
 @login_required
 @permission_required("opgroeipunt.view_documentrequest", raise_exception=True)
@@ -57,10 +61,18 @@ def document_request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET or None)
     show = form.cleaned_data.get("show", "") if form.is_valid() else ""
     rows, overdue = document_requests(show=show)
+    page = Paginator(rows, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "opgroeipunt/transparency/requests.html",
-        {"form": form, "rows": rows, "overdue": overdue, "show": show},
+        {
+            "form": form,
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
+            "overdue": overdue,
+            "show": show,
+        },
     )
 
 
