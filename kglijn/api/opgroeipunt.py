@@ -41,6 +41,7 @@ from kglijn.opgroeipunt.models import (
     DecisionKind,
     Location,
     Proposal,
+    RiskScore,
     StaffShortageMeasure,
 )
 
@@ -203,6 +204,20 @@ class EnforcementSerializer(serializers.Serializer[Any]):
     positive_evaluations = serializers.IntegerField()
 
 
+class RiskFactorSerializer(serializers.Serializer[Any]):
+    feature = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    weight = serializers.FloatField()
+
+
+class RiskSerializer(serializers.Serializer[Any]):
+    probability = serializers.FloatField()
+    band = serializers.CharField()
+    rank = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+    factors = RiskFactorSerializer(many=True)
+
+
 class LocationSerializer(serializers.ModelSerializer[Location]):
     organiser_external_id = serializers.CharField(source="organiser.external_id")
     organiser_name = serializers.CharField(source="organiser.name")
@@ -210,6 +225,9 @@ class LocationSerializer(serializers.ModelSerializer[Location]):
         slug_field="name", read_only=True
     )
     enforcement = serializers.SerializerMethodField()
+    # Issue 18: the location's current risk score, only for a token whose user may see the risk
+    # analysis (opgroeipunt.view_risk); null otherwise or before the first scoring.
+    risk = serializers.SerializerMethodField()
 
     class Meta:
         model = Location
@@ -228,6 +246,7 @@ class LocationSerializer(serializers.ModelSerializer[Location]):
             "licence_status",
             "regional_team",
             "enforcement",
+            "risk",
         )
         read_only_fields = fields
 
@@ -235,6 +254,29 @@ class LocationSerializer(serializers.ModelSerializer[Location]):
     def get_enforcement(self, location: Location) -> dict[str, Any]:
         state, positive = location_enforcement(location)
         return {"state": str(state), "positive_evaluations": positive}
+
+    @extend_schema_field(RiskSerializer(allow_null=True))
+    def get_risk(self, location: Location) -> dict[str, Any] | None:
+        request = self.context.get("request")
+        if request is None or not request.user.has_perm("opgroeipunt.view_risk"):
+            return None
+        score = RiskScore.objects.filter(location=location).first()
+        if score is None:
+            return None
+        return {
+            "probability": round(score.probability, 4),
+            "band": score.band,
+            "rank": score.rank,
+            "computed_at": score.computed_at,
+            "factors": [
+                {
+                    "feature": str(factor.get("feature", "")),
+                    "label": str(factor.get("label", "")),
+                    "weight": float(factor.get("weight", 0)),
+                }
+                for factor in score.factors
+            ],
+        }
 
 
 # --- views --------------------------------------------------------------------------------------
@@ -446,4 +488,4 @@ class LocationDetail(APIView):
         )
         if location is None:
             raise Http404
-        return Response(LocationSerializer(location).data)
+        return Response(LocationSerializer(location, context={"request": request}).data)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from kglijn.core.models import AuditEvent
 from kglijn.opgroeipunt.models import (
@@ -16,6 +18,8 @@ from kglijn.opgroeipunt.models import (
     Organiser,
     Proposal,
     RegionalTeam,
+    RiskModel,
+    RiskScore,
 )
 from kglijn.outbox.models import OutboundMail
 from tests.api.conftest import ApiClient
@@ -211,3 +215,36 @@ def test_an_unknown_location_is_404_in_json(
     response = api_for(managers[0]).get("/api/v1/opgroeipunt/locations/none-such/")
     assert response.status_code == 404
     assert response.json()["errors"]
+
+
+def test_a_location_carries_its_risk_score_once_scored(
+    api_for: Callable[..., ApiClient], managers: tuple[User, User], location: Location
+) -> None:
+    """Issue 18: the location's current risk with its explanation; null before any scoring."""
+    api = api_for(managers[0])
+    url = f"/api/v1/opgroeipunt/locations/{location.external_id}/"
+    assert api.get(url).json()["risk"] is None
+    model = RiskModel.objects.create(
+        trained_at=timezone.now(),
+        label="danger or enforcement in 6 months",
+        train_until=dt.date(2025, 6, 1),
+        test_until=dt.date(2025, 12, 1),
+        artefact=b"",
+        active=True,
+    )
+    RiskScore.objects.create(
+        location=location,
+        model=model,
+        computed_at=timezone.now(),
+        probability=0.41234,
+        band="high",
+        rank=3,
+        factors=[
+            {"feature": "theme_neglect_24", "label": "2 meldingen", "value": 2, "weight": 0.8}
+        ],
+    )
+    risk = api.get(url).json()["risk"]
+    assert (risk["probability"], risk["band"], risk["rank"]) == (0.4123, "high", 3)
+    assert risk["factors"] == [
+        {"feature": "theme_neglect_24", "label": "2 meldingen", "weight": 0.8}
+    ]
