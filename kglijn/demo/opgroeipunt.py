@@ -55,6 +55,7 @@ from kglijn.opgroeipunt.models import (
     ProposalStatus,
     RegionalTeam,
     Reporter,
+    RiskScore,
 )
 
 MANAGER_ROLE = "childcare_customer_manager"
@@ -118,6 +119,8 @@ def opgroeipunt_demo_delete() -> dict[str, int]:
         | Q(location__isnull=True, requester_email__endswith=f"@{REQUEST_EMAIL_DOMAIN}")
     )
     deleted = {
+        # The risk model's scores of demo locations (the scores cascade; counted on their own).
+        "opgroeipunt risk scores": RiskScore.objects.filter(location__in=locations).delete()[0],
         "opgroeipunt inspection visits": visits.delete()[0],
         "opgroeipunt document requests": requests.delete()[0],
         "opgroeipunt decisions": Decision.objects.filter(on_demo).delete()[0],

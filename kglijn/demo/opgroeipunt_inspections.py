@@ -9,7 +9,8 @@ Exact by construction (docs/opgroeipunt.md, "Inspecties, openbaarheid en geplant
   January-June 2020 and January-June 2023 exactly, the half years between are interpolated,
   those after keep 2023's shares;
 - 440 reports are published from 19 December 2022 up to 30 June 2023;
-- 1,265 document requests are received from 1 January up to 26 June 2023, processing term 3 days.
+- 1,265 document requests are received from 1 January up to 26 June 2023, due by the app's own
+  openness term (3 working days, ``kglijn.opgroeipunt.terms.openness_due``).
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from kglijn.demo.opgroeipunt_signals import (
 )
 from kglijn.opgroeipunt.models import DocumentRequest, InspectionVisit, InspectionVisitVersion
 from kglijn.opgroeipunt.models import InspectionType as T
+from kglijn.opgroeipunt.terms import Calendar, TermStatus, openness_due, openness_term
 
 VISITS_PER_HALF_YEAR = 1_000
 FIRST_VISIT_DAY = dt.date(2020, 1, 1)
 PUBLICATION_START = dt.date(2022, 12, 19)  # 002: "Publicatie gestart op 19/12/2022"
 REPORTS_ONLINE_BY = dt.date(2023, 6, 30)  # 002: 440 inspection reports online by June 2023
 REQUESTS_WINDOW = (dt.date(2023, 1, 1), dt.date(2023, 6, 26))  # "T.e.m 26/06: 1265 aanvragen"
-PROCESSING_DAYS = 3
 PLAN_OF_APPROACH_FROM = dt.date(2023, 7, 1)  # "Begin juli 2023: melding als er een plan ..."
 PLAN_OF_APPROACH_SHARE = 0.55
 REPORT_URL = "https://www.zorginspectie.example/verslagen/{reference}.pdf"
@@ -172,8 +173,11 @@ def _weekdays(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 class _Extras:
-    def __init__(self, plan: OpgroeipuntPlan, targets: dict[str, Any], seed: int) -> None:
+    def __init__(
+        self, plan: OpgroeipuntPlan, targets: dict[str, Any], seed: int, calendar: Calendar
+    ) -> None:
         self.plan = plan
+        self.calendar = calendar
         self.targets = targets
         self.rng = random.Random(f"opgroeipunt-inspections-{seed}")
         self.z = plan.propensity or [0.0] * len(plan.locations)
@@ -311,8 +315,33 @@ class _Extras:
                 out[number] = on
         return out
 
+    def _working_days_before(self, day: dt.date, count: int) -> dt.date:
+        while count:
+            day -= dt.timedelta(days=1)
+            count -= self.calendar.is_working_day(day)
+        return day
+
+    def _answered(self, received: dt.datetime, due: dt.date) -> dt.datetime:
+        """On a working day: 93 % by the due day (the app's openness term), 7 % 1-6 working
+        days after it."""
+        rng = self.rng
+        calendar = self.calendar
+        if rng.random() < 0.07:
+            day = calendar.add_working_days(due, rng.randrange(1, 7))
+        else:
+            first = calendar.add_working_days(received.date(), 0)
+            span = [first]
+            while span[-1] < due:
+                span.append(calendar.add_working_days(span[-1], 1))
+            day = rng.choice(span)
+        moment = dt.datetime.combine(
+            day, dt.time(rng.randrange(9, 17), rng.randrange(60)), tzinfo=BRUSSELS
+        )
+        return max(moment, received + dt.timedelta(hours=rng.randrange(1, 5)))
+
     def requests(self, visits: list[PlanVisit], managers: int) -> list[PlanRequest]:
-        """1,265 requests in the window, answered (93 % in the 3 days); a few open right now."""
+        """1,265 requests in the window, answered (93 % within the 3 working days); a few open
+        right now (received 1 and 2 working days ago: in their term; 5-12 ago: past it)."""
         rng = self.rng
         published = sorted(
             (v for v in visits if v.report_published_on is not None),
@@ -322,8 +351,7 @@ class _Extras:
         out: list[PlanRequest] = []
         days = _weekdays(*REQUESTS_WINDOW)
         received_days = sorted(rng.choice(days) for _ in range(1_265))
-        # Open right now: two within their term, the others past it.
-        recent = [self.plan.today - dt.timedelta(days=d) for d in (1, 1, 2, 4, 6, 8)]
+        recent = [self._working_days_before(self.plan.today, d) for d in (1, 2, 5, 7, 9, 12)]
         for number, day in enumerate(received_days + recent, start=1):
             received = dt.datetime.combine(
                 day, dt.time(rng.randrange(8, 20), rng.randrange(60)), tzinfo=BRUSSELS
@@ -338,12 +366,10 @@ class _Extras:
             )
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             local = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
-            due = day + dt.timedelta(days=PROCESSING_DAYS)
+            due = openness_due(received, self.calendar)
             status, answered, answer = "received", None, ""
-            if day < REQUESTS_WINDOW[1] + dt.timedelta(days=1):
-                late = rng.random() < 0.07
-                delay = rng.randrange(4, 12) if late else rng.randrange(0, PROCESSING_DAYS + 1)
-                answered = received + dt.timedelta(days=delay, hours=rng.randrange(1, 5))
+            if day <= REQUESTS_WINDOW[1]:
+                answered = self._answered(received, due)
                 status = rng.choices(("granted", "partly_granted", "refused"), (85, 11, 4))[0]
                 answer = {
                     "granted": "Het gevraagde verslag is bezorgd.",
@@ -367,11 +393,30 @@ class _Extras:
         return out
 
 
+def request_on_time(request: PlanRequest, *, now: dt.datetime, calendar: Calendar) -> bool:
+    """The app's verdict (``openness_term``) on one planned request."""
+    term = openness_term(
+        due=request.due_on, answered_at=request.answered_at, now=now, calendar=calendar
+    )
+    return term.status == TermStatus.ON_TIME
+
+
+def requests_calendar(today: dt.date) -> Calendar:
+    """Working days from the requests' window to a year after today (reads the closing days)."""
+    return Calendar.covering(REQUESTS_WINDOW[0] - dt.timedelta(days=7), today)
+
+
 def plan_extras(
-    plan: OpgroeipuntPlan, *, targets: dict[str, Any], seed: int, managers: int = 3
+    plan: OpgroeipuntPlan,
+    *,
+    targets: dict[str, Any],
+    seed: int,
+    managers: int = 3,
+    calendar: Calendar | None = None,
 ) -> PlanExtras:
-    """Visits, plans of approach and document requests for ``plan`` (same seed, same rows)."""
-    extras = _Extras(plan, targets, seed)
+    """Visits, plans of approach and document requests for ``plan`` (same seed, same rows).
+    The requests' due days follow the app's working days (``calendar``; default: read now)."""
+    extras = _Extras(plan, targets, seed, calendar or requests_calendar(plan.today))
     visits, halves = extras.visits()
     return PlanExtras(
         visits=visits,

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.demo.opgroeipunt import opgroeipunt_demo_delete, opgroeipunt_demo_load
@@ -42,8 +43,11 @@ from kglijn.opgroeipunt.models import (
     Organiser,
     Proposal,
     Reporter,
+    RiskModel,
+    RiskScore,
 )
 from kglijn.opgroeipunt.models import DecisionKind as K
+from kglijn.opgroeipunt.risk.features import scoring_locations
 
 TARGETS = load_targets()
 NOW = dt.datetime(2026, 12, 7, 11, 0, tzinfo=BRUSSELS)
@@ -316,6 +320,22 @@ def test_the_command_loads_it_alone_prints_the_managers_and_demo_reset_removes_i
     for username in ("klantenbeheer1", "klantenbeheer2", "klantenbeheer3", "opgroeipuntlead"):
         assert username in text
     assert Location.objects.filter(external_id__startswith="demo-").count() == 6800
+    # Issue 18: the risk model is trained on the demo and every location is scored through the
+    # app's services; the model beats the complaint-count baseline on the held-out window.
+    model = RiskModel.objects.get(active=True)
+    assert model.test_until == timezone.localdate() - dt.timedelta(days=182)
+    assert model.metrics["model"]["auc"] > model.metrics["baseline"]["auc"] + 0.1
+    assert (
+        model.metrics["model"]["top5_precision"] > 2 * model.metrics["baseline"]["top5_precision"]
+    )
+    assert f"Risk model #{model.pk} (back-test as of {model.test_until}" in text
+    assert RiskScore.objects.count() == len(scoring_locations()) > 6000
+    assert RiskScore.objects.filter(band="high").exists()
+    waiting = Proposal.objects.filter(kind="rescreening", status="proposed")
+    assert [p.location_id for p in waiting.order_by("pk")] == list(
+        RiskScore.objects.order_by("rank").values_list("location_id", flat=True)[:2]
+    )
+    assert {p.proposed_by.username for p in waiting} == {"klantenbeheer2"}
     # Only a full-scale demo of 2021-2023 brings Opgroeipunt along (its counts are absolute).
     assert _with_opgroeipunt([2019, 2020, 2021, 2022, 2023], 1.0)
     assert not _with_opgroeipunt([2023], 1.0)

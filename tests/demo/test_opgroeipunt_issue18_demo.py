@@ -12,15 +12,25 @@ import pytest
 
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.demo.opgroeipunt import opgroeipunt_demo_delete, opgroeipunt_demo_load
-from kglijn.demo.opgroeipunt_inspections import PlanExtras, plan_extras
+from kglijn.demo.opgroeipunt_inspections import (
+    PlanExtras,
+    plan_extras,
+    request_on_time,
+    requests_calendar,
+)
 from kglijn.demo.opgroeipunt_plan import OpgroeipuntPlan, load_targets, plan_opgroeipunt
+from kglijn.demo.opgroeipunt_risk import opgroeipunt_demo_risk
 from kglijn.opgroeipunt.models import (
     Case,
     DocumentRequest,
     EnforcementTrack,
     InspectionVisit,
     InspectionVisitVersion,
+    Proposal,
+    RiskModel,
+    RiskScore,
 )
+from kglijn.opgroeipunt.terms import Calendar, TermStatus, openness_due, openness_term
 
 TARGETS = load_targets()
 SHARES = TARGETS["inspection_visit_types_jan_jun_pct"]
@@ -31,9 +41,16 @@ H1 = {"2020": (dt.date(2020, 1, 1), dt.date(2020, 6, 30)),
 
 
 @pytest.fixture(scope="module")
-def planned() -> tuple[OpgroeipuntPlan, PlanExtras]:
+def calendar(django_db_setup, django_db_blocker) -> Calendar:
+    """The app's working days (public holidays; the test database's closing days: none)."""
+    with django_db_blocker.unblock():
+        return requests_calendar(NOW.date())
+
+
+@pytest.fixture(scope="module")
+def planned(calendar: Calendar) -> tuple[OpgroeipuntPlan, PlanExtras]:
     plan = plan_opgroeipunt(targets=TARGETS, seed=SEED, today=NOW.date(), now=NOW)
-    return plan, plan_extras(plan, targets=TARGETS, seed=SEED)
+    return plan, plan_extras(plan, targets=TARGETS, seed=SEED, calendar=calendar)
 
 
 def _shares(visits: Iterable[tuple[dt.date, list[str]]], first: dt.date, last: dt.date) -> dict:
@@ -81,7 +98,7 @@ def test_visits_follow_what_happened(planned) -> None:
     assert checked["follow"] == checked["follow_all"] > 0
 
 
-def test_reports_requests_and_plans_of_approach_meet_002(planned) -> None:
+def test_reports_requests_and_plans_of_approach_meet_002(planned, calendar) -> None:
     plan, extras = planned
     published = [v.report_published_on for v in extras.visits if v.report_published_on]
     assert min(published) >= dt.date(2022, 12, 19)
@@ -91,11 +108,27 @@ def test_reports_requests_and_plans_of_approach_meet_002(planned) -> None:
     window = [r for r in extras.requests
               if dt.date(2023, 1, 1) <= r.received_at.date() <= dt.date(2023, 6, 26)]  # fmt: skip
     assert len(window) == 1265
-    assert all(r.due_on == r.received_at.date() + dt.timedelta(days=3) for r in extras.requests)
+    # The app's rule: 3 working days (a request on Friday 7 April 2023 is due on Thursday
+    # 13 April: Easter Monday is closed), not 3 calendar days.
+    assert all(r.due_on == openness_due(r.received_at, calendar) for r in extras.requests)
+    assert openness_due(dt.datetime(2023, 4, 7, 10, tzinfo=BRUSSELS), calendar) == dt.date(
+        2023, 4, 13
+    )
+    assert any(r.due_on > r.received_at.date() + dt.timedelta(days=3) for r in window)
     assert all(r.requester_email.endswith("@example.org") for r in extras.requests)
-    on_time = sum(r.answered_at.date() <= r.due_on for r in window if r.answered_at)
+    assert all(r.answered_at for r in window)
+    on_time = sum(request_on_time(r, now=NOW, calendar=calendar) for r in window)
     assert 0.88 < on_time / len(window) < 0.98  # mostly on time, some late
-    assert sum(r.status == "received" for r in extras.requests) >= 4  # a few open now
+    assert all(r.answered_at.weekday() < 5 for r in window if r.answered_at)
+    waiting = [r for r in extras.requests if r.status == "received"]
+    assert len(waiting) == 6
+    assert all(r.answered_at is None for r in waiting)
+    statuses = Counter(
+        openness_term(due=r.due_on, answered_at=None, now=NOW, calendar=calendar).status
+        for r in waiting
+    )
+    assert statuses[TermStatus.ON_TIME] == 2
+    assert len(waiting) - statuses[TermStatus.ON_TIME] == 4
     assert extras.plan_of_approach
     for number, since in extras.plan_of_approach.items():
         track = plan.tracks[number]
@@ -174,3 +207,17 @@ def test_loaded_rows_equal_the_plan_and_go_with_the_demo() -> None:
     assert not InspectionVisit.objects.exists()
     assert not InspectionVisitVersion.objects.exists()
     assert not DocumentRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_risk_without_history_says_so_instead_of_a_traceback() -> None:
+    """A register without the Opgroeipunt demo (or a tiny one): no model, a clear message."""
+    result = opgroeipunt_demo_risk()
+    assert result.model is None
+    assert result.scored == 0
+    assert not result.proposals
+    assert result.summary().startswith("Risk model not trained: ")
+    assert "positive" in result.refused
+    assert not RiskModel.objects.exists()
+    assert not RiskScore.objects.exists()
+    assert not Proposal.objects.exists()

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kglijn.demo.open_work import demo_open_work_create
 from kglijn.demo.opgroeipunt import opgroeipunt_demo_load
+from kglijn.demo.opgroeipunt_risk import opgroeipunt_demo_risk
 from kglijn.demo.plan import parse_years
 from kglijn.demo.services import DEFAULT_SEED, DemoError, DemoResult, demo_load
 from kglijn.demo.users import DemoUser, demo_users_ensure
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             for table, count in rows.items():
                 self.stdout.write(f"wrote   {count:>9,} {table}")
             self.stdout.write(f"Opgroeipunt demo in {time.perf_counter() - started:.1f} s")
+            self._risk()
         elif not options["users_only"]:
             try:
                 result = demo_load(
@@ -72,10 +74,16 @@ class Command(BaseCommand):
             except DemoError as exc:
                 raise CommandError(str(exc)) from exc
             self._summary(result)
+            if result.rows.get("opgroeipunt locations"):  # Opgroeipunt's demo was (re)loaded
+                self._risk()
             if not result.skipped:
                 opened = demo_open_work_create()
                 self.stdout.write(f"Open work for today: {len(opened)} contacts in the queues.")
         self._logins(users)
+
+    def _risk(self) -> None:
+        """Train the risk model on the fresh Opgroeipunt demo and score every location."""
+        self.stdout.write(opgroeipunt_demo_risk().summary())
 
     def _summary(self, result: DemoResult) -> None:
         if result.skipped:
