@@ -66,7 +66,7 @@ def test_revoke_by_prefix_stops_the_token(agent) -> None:
 
     call_command("token", "revoke", token[:8], stdout=out)
 
-    assert "1 token(s) revoked" in out.getvalue()
+    assert "1 sleutel(s) ingetrokken" in out.getvalue()  # the CLI speaks Dutch by default
     assert ApiToken.objects.get(prefix=token[:8]).revoked_at is not None
     assert ApiClient(token).get(URL).status_code == 401
     assert ApiClient(other).get(URL).status_code == 200
@@ -101,6 +101,6 @@ def test_create_refuses_unknown_and_inactive_users(agent) -> None:
     agent.save()
     with pytest.raises(CommandError, match="nobody"):
         _create("nobody")
-    with pytest.raises(CommandError, match="not active"):
+    with pytest.raises(CommandError, match="niet actief"):
         _create("agent")
     assert ApiToken.objects.count() == 0
