@@ -57,6 +57,13 @@ def main() -> int:
             "--rows",
             rows,
         )
+    # Opgroeipunt's sync in/out and risk analysis at 6,800 locations (~2-3 min per database).
+    with tempfile.TemporaryDirectory(prefix="kglijn-bench-") as scratch:
+        _run(
+            "opgroeipunt-sync-risk-sqlite",
+            "opgroeipunt_sync_risk.py",
+            {**base, "KGLIJN_VAR_DIR": scratch},
+        )
     pg = os.environ.get("BENCH_DATABASE_URL")
     # Knowledge-base search, 5,000 articles: SQLite, and PostgreSQL (database bench_knowledge on
     # that server) when BENCH_DATABASE_URL is set; writes bench/results/knowledge.md (~30 s).
@@ -94,6 +101,23 @@ def main() -> int:
             check=True,
             cwd=ROOT,
         )
+        # Opgroeipunt's sync in/out and risk analysis, database bench_opgroeipunt_sync on the
+        # same server (recreated; ~2-3 min).
+        completed = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "opgroeipunt_sync_risk.py"),
+                "--database-url",
+                pg,
+            ],
+            env=base,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        print(completed.stdout)
+        (RESULTS / "opgroeipunt-sync-risk-postgresql.md").write_text(completed.stdout)
         # 200 chat sessions over websockets into `kglijn serve --workers 2` with the Redis
         # channel layer (BENCH_REDIS_URL, default local database 8, emptied), bench_chat (~2 min).
         subprocess.run(
