@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` runs the suite in this many processes (pytest-xdist; each its own test database).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck bench install install-test browser mailserver messages schema clean
 
@@ -56,7 +58,7 @@ typecheck: $(TEST_STAMP)
 test: $(TEST_STAMP) browser mailserver lint typecheck
 	$(BIN)/kglijn check
 	$(BIN)/kglijn makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench

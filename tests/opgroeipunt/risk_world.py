@@ -65,9 +65,10 @@ class World:
     troubled_organisers: set[int]
 
 
-def build_world(n_locations: int = 1200, seed: int = 18) -> World:
+def build_world(n_locations: int = 1200, seed: int = 18, now: dt.datetime | None = None) -> World:
+    """``now``: where the world's history ends (default: today)."""
     rng = np.random.default_rng(seed)
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     start = now - dt.timedelta(days=SPAN_DAYS)
     teams = list(RegionalTeam.objects.filter(central=False).order_by("pk"))
 

@@ -4,6 +4,7 @@ scores every location once and names the planted factors in each high-risk expla
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import json
@@ -20,6 +21,7 @@ from kglijn.opgroeipunt.risk.jobs import risk_daily
 from kglijn.opgroeipunt.risk.services import (
     bands_for,
     fitted_of,
+    register_now,
     risk_model_train,
     risk_scores_compute,
 )
@@ -81,7 +83,7 @@ def test_model_beats_the_baseline_is_calibrated_and_explains_the_planted_factors
     assert model.active
     assert RiskModel.objects.filter(active=True).count() == 1
     assert (model.n_test, model.n_train) == (1200, 4 * 1200)
-    assert model.test_until == timezone.localdate() - __import__("datetime").timedelta(days=182)
+    assert model.test_until == timezone.localdate() - dt.timedelta(days=182)
     metrics = model.metrics
     m, b = metrics["model"], metrics["baseline"]
     print(
@@ -157,3 +159,27 @@ def test_model_beats_the_baseline_is_calibrated_and_explains_the_planted_factors
     assert list(RiskModel.objects.filter(active=True)) == [second]
     assert risk_daily(now=timezone.now()) == 1200
     assert set(RiskScore.objects.values_list("model_id", flat=True)) == {second.pk}
+
+
+def test_a_register_whose_history_ended_years_ago_is_trained_and_scored_on_its_own_present():
+    """Data imported from another system that stops in the past: the default back-test date
+    and the scoring use the data's last day, not today (whose last 12 months would be empty)."""
+    ended = timezone.now() - dt.timedelta(days=3 * 365)
+    build_world(n_locations=600, seed=5, now=ended)
+
+    model = risk_model_train()
+
+    present = register_now()
+    assert abs((present - ended).days) <= 1
+    assert model.test_until == timezone.localdate(present) - dt.timedelta(days=182)
+    metrics = model.metrics
+    assert metrics["model"]["auc"] >= metrics["baseline"]["auc"] + 0.1
+    assert risk_scores_compute() == 600
+    probabilities = set(RiskScore.objects.values_list("probability", flat=True))
+    assert len(probabilities) > 100  # features of the data's last year, not an empty one
+
+
+def test_live_data_has_today_as_its_present():
+    build_world(n_locations=50, seed=6)
+    now = timezone.now()
+    assert register_now(now) == now

@@ -12,11 +12,19 @@ import joblib
 import numpy as np
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 
 from kglijn.core.audit import audit_record
 from kglijn.core.models import AuditEvent
-from kglijn.opgroeipunt.models import RiskBand, RiskModel, RiskScore
+from kglijn.opgroeipunt.models import (
+    Case,
+    Decision,
+    InspectionVisit,
+    RiskBand,
+    RiskModel,
+    RiskScore,
+)
 from kglijn.opgroeipunt.risk.explain import factors_of
 from kglijn.opgroeipunt.risk.features import (
     TextCache,
@@ -35,15 +43,40 @@ LABEL = (
     "revocation) in the 6 months after the as-of date"
 )
 AUDIT_MODEL = "opgroeipunt_risk_model"
+# A register whose last case, decision and visit are older than this has ended (an imported
+# history): its present is then its last day, not today (``register_now``).
+DATA_ENDED_AFTER = dt.timedelta(days=30)
 
 
 class RiskTrainingRefused(ValueError):
     """Training is not possible (a bad date, no history); the message says why."""
 
 
+def register_now(now: dt.datetime | None = None) -> dt.datetime:
+    """The present of the register's data: ``now``, or the last case, decision or inspection
+    visit when the data end earlier (an imported history that stops years ago, a register
+    loaded from another system). Features counted "in the last 12 months" then mean the last
+    12 months of the data, not an empty year before today."""
+    now = now or timezone.now()
+    latest: list[dt.datetime | None] = [
+        Case.objects.aggregate(at=Max("received_at"))["at"],
+        Decision.objects.aggregate(at=Max("decided_at"))["at"],
+    ]
+    visited = InspectionVisit.objects.aggregate(on=Max("visited_on"))["on"]
+    if visited is not None:
+        latest.append(
+            dt.datetime.combine(visited, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
+        )
+    known: list[dt.datetime] = [moment for moment in latest if moment is not None]
+    if not known or now - max(known) < DATA_ENDED_AFTER:
+        return now  # live data: its present is now
+    return max(known) + dt.timedelta(days=1)
+
+
 def default_as_of(today: dt.date | None = None) -> dt.date:
-    """The back-test as-of date whose 6-month window is the latest complete one."""
-    return (today or timezone.localdate()) - dt.timedelta(days=LABEL_DAYS)
+    """The back-test as-of date whose 6-month window is the latest complete one of the data."""
+    present = today or timezone.localdate(register_now())
+    return present - dt.timedelta(days=LABEL_DAYS)
 
 
 def _dump(fitted: FittedRisk) -> bytes:
@@ -70,7 +103,7 @@ def risk_model_train(
     model. Raises RiskTrainingRefused when there is not enough history."""
     started = time.monotonic()
     today = timezone.localdate()
-    test_day = as_of or default_as_of(today)
+    test_day = as_of or default_as_of()
     if test_day + dt.timedelta(days=LABEL_DAYS) > today:
         raise RiskTrainingRefused(
             f"The back-test date {test_day.isoformat()} must lie at least {LABEL_DAYS} days "
@@ -137,7 +170,8 @@ def risk_scores_compute(*, now: dt.datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     fitted = fitted_of(model)
-    snap = snapshot(cut=now, location_ids=scoring_locations())
+    # Features as of the register's present (``now`` for live data); computed_at says when.
+    snap = snapshot(cut=register_now(now), location_ids=scoring_locations())
     z = fitted.design(snap)
     probabilities = fitted.probabilities(z)
     weights = fitted.contributions(z)
