@@ -11,7 +11,10 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from kglijn.core.tasks import tasks_run
 from kglijn.opgroeipunt.models import InspectionVisit, Location, SyncRun, SyncRunStatus
 from tests.opgroeipunt.sync_helpers import SourceState, locations, source_server, visit
 
@@ -120,3 +123,27 @@ def test_a_customer_manager_sees_the_log_but_cannot_start_a_run(manager: Client)
     )
     assert response.status_code == 403
     assert not SyncRun.objects.exists()
+
+
+def test_under_the_database_backend_the_button_leaves_the_run_to_the_worker(
+    lead: Client, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A pull can take minutes (retries): the request only enqueues it; `kglijn worker`'s
+    tasks job runs it, and the run log shows it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP = True
+    settings.KGLIJN_OPGROEIPUNT_SYNC_BACKOFF = 0.01
+    locations("L1")
+    with source_server(SourceState(records=[visit(1), visit(2)])) as url:
+        settings.KGLIJN_OPGROEIPUNT_SYNC_INSPECTION_URL = url
+        response = lead.post(
+            reverse("opgroeipunt:sync_start"), {"source": "inspection"}, follow=True
+        )
+        assert response.status_code == 200
+        assert [m.level_tag for m in response.context["messages"]] == ["success"]
+        assert not SyncRun.objects.exists()  # not run in the request
+        assert DBTaskResult.objects.ready().count() == 1
+        assert tasks_run(now=timezone.now()) == 1
+    run = SyncRun.objects.get()
+    assert (run.status, run.created, run.started_by) == ("succeeded", 2, response.wsgi_request.user)
+    assert InspectionVisit.objects.count() == 2

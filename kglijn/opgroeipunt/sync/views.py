@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_tasks.base import TaskResultStatus
 
 from kglijn.opgroeipunt.models import SyncRun, SyncRunStatus, SyncSource
 from kglijn.opgroeipunt.sync.forms import SyncStartForm, SyncUploadForm
@@ -28,9 +29,9 @@ from kglijn.opgroeipunt.sync.services import (
     configured_url,
     drop_dir,
     is_configured,
-    sync_configured,
     sync_file,
 )
+from kglijn.opgroeipunt.sync.tasks import sync_configured_task
 
 VIEW = "opgroeipunt.view_syncrun"
 RUN = "opgroeipunt.run_sync"
@@ -104,21 +105,39 @@ def _after(request: HttpRequest, runs: list[SyncRun]) -> HttpResponse:
 @login_required
 @permission_required(RUN, raise_exception=True)
 def sync_start(request: HttpRequest) -> HttpResponse:
-    """Run a configured source now (its address, or the files waiting in its drop directory)."""
+    """Run a configured source now (its address, or the files waiting in its drop directory),
+    as a background task: under the database backend a worker runs it and the log shows it."""
     form = SyncStartForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a source."))
         return redirect("opgroeipunt:sync_runs")
     user = request.user
     assert isinstance(user, User)
-    try:
-        runs = sync_configured(source=form.cleaned_data["source"], actor=user)
-    except (NotConfigured, SyncBusy) as exc:
-        messages.error(request, str(exc))
+    source = form.cleaned_data["source"]
+    if not configured_url(source) and drop_dir(source) is None:
+        messages.error(
+            request,
+            str(NotConfigured(_("no address or drop directory is configured for this source"))),
+        )
         return redirect("opgroeipunt:sync_runs")
-    if not runs:
-        messages.error(request, _("No file is waiting in the drop directory: nothing to do."))
-    return _after(request, runs)
+    result = sync_configured_task.enqueue(source=source, user_id=user.pk)
+    if result.status == TaskResultStatus.SUCCESSFUL:  # the immediate backend: already done
+        outcome = result.return_value or {"runs": [], "refused": ""}
+        if outcome["refused"]:
+            messages.error(request, outcome["refused"])
+            return redirect("opgroeipunt:sync_runs")
+        runs = list(SyncRun.objects.filter(pk__in=outcome["runs"]).order_by("started_at"))
+        if not runs:
+            messages.error(request, _("No file is waiting in the drop directory: nothing to do."))
+        return _after(request, runs)
+    if result.status == TaskResultStatus.FAILED:
+        messages.error(request, _("The run could not start; the worker's log says why."))
+        return redirect("opgroeipunt:sync_runs")
+    messages.success(
+        request,
+        _("The synchronisation has started in the background; its run appears in the log."),
+    )
+    return redirect("opgroeipunt:sync_runs")
 
 
 @require_POST
