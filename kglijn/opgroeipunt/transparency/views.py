@@ -4,6 +4,7 @@ documents (passive openness) and recording a location's plan of approach."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -72,6 +73,7 @@ def document_request_list(request: HttpRequest) -> HttpResponse:
             "total": len(rows),
             "overdue": overdue,
             "show": show,
+            "show_query": urlencode({"show": show}) if show else "",
         },
     )
 
