@@ -358,3 +358,25 @@ def test_the_outgoing_page_shows_problems_and_the_team_lead_sends_a_failed_event
     assert client.post(url, {"event_id": str(change.event_id)}).status_code == 302
     change.refresh_from_db()
     assert (change.webhook_state, change.webhook_attempts) == ("pending", 0)
+
+
+def test_the_register_is_paginated_with_its_true_total_and_keeps_its_filter(
+    client: Client, managers: tuple[User, User]
+) -> None:
+    anna, _bert = managers
+    for n in range(55):
+        document_request_create(
+            requester_name=f"Aanvrager {n}",
+            requester_email=f"a{n}@example.be",
+            subject="Verslag",
+            by=anna,
+        )
+    client.force_login(anna)
+    url = reverse("opgroeipunt:document_requests")
+    first = client.get(url, {"show": "open"}).content.decode()
+    assert "55 verzoeken" in first
+    assert first.count('href="/opgroeipunt/openbaarheid/') >= 50
+    assert "?show=open&amp;page=2" in first
+    second = client.get(url, {"show": "open", "page": 2}).content.decode()
+    assert "Pagina 2 van 2" in second
+    assert "?show=open&amp;page=1" in second
