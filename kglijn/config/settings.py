@@ -377,6 +377,9 @@ KGLIJN_OPGROEIPUNT_SYNC_RETRY_MINUTES = int(
 KGLIJN_OPGROEIPUNT_SYNC_ATTEMPTS = int(os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_ATTEMPTS", "5"))
 KGLIJN_OPGROEIPUNT_SYNC_BACKOFF = float(os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_BACKOFF", "2"))
 KGLIJN_OPGROEIPUNT_SYNC_TIMEOUT = float(os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_TIMEOUT", "30"))
+# A PEM file of the certificate authorities to trust for the sources' https addresses (e.g. the
+# Flemish government's own CA); empty: the system's trust store.
+KGLIJN_OPGROEIPUNT_SYNC_CA_FILE = os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_CA_FILE", "")
 # Plain http is refused; only tests and local development may pull from localhost over http.
 KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP = (
     os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP", "") == "1"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -81,20 +85,44 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def source_server(state: SourceState) -> Iterator[str]:
-    """Serve ``state`` on a free port of 127.0.0.1; yields the feed's address."""
+def source_server(state: SourceState, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """Serve ``state`` on a free port of 127.0.0.1; yields the feed's address. ``tls``: a
+    (certificate, key) pair to serve https with, for the name localhost."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.state = state  # type: ignore[attr-defined]
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile=tls[0], keyfile=tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
     )
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/feed"
+        if tls is not None:
+            yield f"https://localhost:{server.server_address[1]}/feed"
+        else:
+            yield f"http://127.0.0.1:{server.server_address[1]}/feed"
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost and 127.0.0.1, made with the openssl command line."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    openssl = shutil.which("openssl") or "/usr/bin/openssl"
+    subprocess.run(  # noqa: S603 - fixed arguments, no outside input
+        [
+            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
 
 
 def visit(number: int, **overrides: Any) -> dict[str, Any]:

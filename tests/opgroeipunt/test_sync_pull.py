@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,13 @@ from kglijn.opgroeipunt.models import (
     SyncRunStatus,
 )
 from kglijn.opgroeipunt.sync.services import sync_pull
-from tests.opgroeipunt.sync_helpers import SourceState, locations, source_server, visit
+from tests.opgroeipunt.sync_helpers import (
+    SourceState,
+    locations,
+    self_signed_certificate,
+    source_server,
+    visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +245,28 @@ def test_the_command_pulls_from_an_address_and_fails_when_the_source_stays_down(
         call_command("opgroeipunt", "sync", "inspection", url, stdout=out, stderr=err)
     assert "3 new" in out.getvalue()
     assert InspectionVisit.objects.count() == 3
+
+
+def test_an_https_source_is_pulled_over_verified_tls_and_an_untrusted_one_is_refused(
+    settings: Any, tmp_path: Path
+) -> None:
+    """The real transport: TLS to a source whose certificate is trusted through
+    KGLIJN_OPGROEIPUNT_SYNC_CA_FILE; without it the certificate is refused at once (no
+    retries, nothing applied), and plain http is not needed at all."""
+    settings.KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP = False
+    locations("L1")
+    cert, key = self_signed_certificate(tmp_path)
+    state = _state(3, page_size=2)
+    with source_server(state, tls=(cert, key)) as url:
+        assert url.startswith("https://")
+        settings.KGLIJN_OPGROEIPUNT_SYNC_CA_FILE = ""
+        refused = sync_pull(source="inspection", url=url)
+        assert refused.status == SyncRunStatus.FAILED
+        assert "certificate is not trusted" in refused.error
+        assert refused.attempts == 1
+        assert InspectionVisit.objects.count() == 0
+        settings.KGLIJN_OPGROEIPUNT_SYNC_CA_FILE = str(cert)
+        run = sync_pull(source="inspection", url=url)
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
+    assert (run.created, InspectionVisit.objects.count()) == (3, 3)
+    assert len(state.requests) == 2  # two pages of 2 and 1, over TLS

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -90,7 +91,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def _opener() -> urllib.request.OpenerDirector:
+    """No redirects; TLS verified against the system's trust store, or against
+    KGLIJN_OPGROEIPUNT_SYNC_CA_FILE when the source's certificate comes from the government's own
+    certificate authority."""
+    cafile = settings.KGLIJN_OPGROEIPUNT_SYNC_CA_FILE or None
+    context = ssl.create_default_context(cafile=cafile)
+    return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=context))
 
 
 def _fetch(url: str, *, token: str) -> dict[str, Any]:
@@ -101,13 +108,19 @@ def _fetch(url: str, *, token: str) -> dict[str, Any]:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310
     timeout = settings.KGLIJN_OPGROEIPUNT_SYNC_TIMEOUT
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with _opener().open(request, timeout=timeout) as response:
             body = response.read(MAX_PAGE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         retry = exc.code in RETRY_STATUSES
         raise _PageFailed(f"HTTP {exc.code}", retry=retry) from exc
     except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(reason, ssl.SSLCertVerificationError):  # permanent: no use retrying
+            raise _PageFailed(
+                _("the source's certificate is not trusted: %(error)s")
+                % {"error": str(reason.verify_message or reason)[:200]},
+                retry=False,
+            ) from exc
         if isinstance(reason, socket.timeout | TimeoutError):
             raise _PageFailed(_("no answer within %(s)g s") % {"s": timeout}, retry=True) from exc
         raise _PageFailed(
