@@ -380,6 +380,21 @@ KGLIJN_OPGROEIPUNT_SYNC_TIMEOUT = float(os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_
 # A PEM file of the certificate authorities to trust for the sources' https addresses (e.g. the
 # Flemish government's own CA); empty: the system's trust store.
 KGLIJN_OPGROEIPUNT_SYNC_CA_FILE = os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_CA_FILE", "")
+# Synchronisation out (docs/opgroeipunt-sync-out.md): the dossier system's signed webhook and/or
+# its drop directory for JSON Lines batches; empty: the changes wait in OutgoingChange.
+KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_URL = os.environ.get(
+    "KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_URL", ""
+)
+KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_SECRET = os.environ.get(
+    "KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_SECRET", ""
+)
+KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_TIMEOUT = float(
+    os.environ.get("KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_TIMEOUT", "10")
+)
+KGLIJN_OPGROEIPUNT_DOSSIER_DROP_DIR = os.environ.get("KGLIJN_OPGROEIPUNT_DOSSIER_DROP_DIR", "")
+KGLIJN_OPGROEIPUNT_OUTGOING_STALE_SECONDS = float(
+    os.environ.get("KGLIJN_OPGROEIPUNT_OUTGOING_STALE_SECONDS", "300")
+)
 # Plain http is refused; only tests and local development may pull from localhost over http.
 KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP = (
     os.environ.get("KGLIJN_OPGROEIPUNT_SYNC_ALLOW_LOCAL_HTTP", "") == "1"

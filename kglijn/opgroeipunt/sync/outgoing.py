@@ -53,6 +53,7 @@ from kglijn.opgroeipunt.models import (
     OutgoingChange,
     OutgoingState,
 )
+from kglijn.opgroeipunt.sync.pull import NoRedirect
 
 logger = logging.getLogger("kglijn.opgroeipunt.sync.outgoing")
 
@@ -71,34 +72,25 @@ EVENT_HEADER = "X-Kglijn-Event-Id"
 SIGNATURE_TOLERANCE = 300  # seconds a receiver accepts between our timestamp and its clock
 
 
-def _config(name: str, default: str = "") -> str:
-    """A setting, else the environment variable of the same name (the settings module may not
-    name it: it is optional)."""
-    value = getattr(settings, name, None)
-    if value is None or value == "":
-        value = os.environ.get(name, default)
-    return str(value)
-
-
 def webhook_url() -> str:
-    return _config("KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_URL")
+    return str(settings.KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_URL)
 
 
 def webhook_secret() -> str:
-    return _config("KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_SECRET")
+    return str(settings.KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_SECRET)
 
 
 def drop_directory() -> str:
-    return _config("KGLIJN_OPGROEIPUNT_DOSSIER_DROP_DIR")
+    return str(settings.KGLIJN_OPGROEIPUNT_DOSSIER_DROP_DIR)
 
 
 def webhook_timeout() -> float:
-    return float(_config("KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_TIMEOUT", "10"))
+    return float(settings.KGLIJN_OPGROEIPUNT_DOSSIER_WEBHOOK_TIMEOUT)
 
 
 def stale_after() -> dt.timedelta:
     """A claim older than this belongs to a worker that died mid-send (well past the timeout)."""
-    seconds = float(_config("KGLIJN_OPGROEIPUNT_OUTGOING_STALE_SECONDS", "300"))
+    seconds = float(settings.KGLIJN_OPGROEIPUNT_OUTGOING_STALE_SECONDS)
     return dt.timedelta(seconds=max(seconds, 3 * webhook_timeout()))
 
 
@@ -276,12 +268,6 @@ class PostResult:
     error: str = ""
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect would turn the POST into a GET whose 2xx says nothing about the event.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 def webhook_post(*, url: str, secret: str, change: OutgoingChange, timeout: float) -> PostResult:
     """POST one event, signed; never raises for what the network or the receiver does."""
     body = event_body(change)
@@ -299,7 +285,7 @@ def webhook_post(*, url: str, secret: str, change: OutgoingChange, timeout: floa
             "User-Agent": "kglijn-opgroeipunt-sync",
         },
     )
-    opener = urllib.request.build_opener(_NoRedirects)
+    opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=timeout) as response:
             status = int(response.status)

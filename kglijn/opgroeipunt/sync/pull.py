@@ -85,8 +85,11 @@ def _same_origin(a: str, b: str) -> bool:
     return (one.scheme, one.hostname, one.port) == (two.scheme, two.hostname, two.port)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect could lead to plain http or another host: the source must answer itself.
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow no redirect: in a pull it could lead to plain http or another host (the source
+    must answer itself); for the outgoing webhook it would turn the POST into a GET whose 2xx
+    says nothing about the event."""
+
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
@@ -97,7 +100,7 @@ def _opener() -> urllib.request.OpenerDirector:
     certificate authority."""
     cafile = settings.KGLIJN_OPGROEIPUNT_SYNC_CA_FILE or None
     context = ssl.create_default_context(cafile=cafile)
-    return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=context))
+    return urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context))
 
 
 def _fetch(url: str, *, token: str) -> dict[str, Any]:
