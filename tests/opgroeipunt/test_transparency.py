@@ -24,6 +24,7 @@ from kglijn.opgroeipunt.models import (
     OutgoingChange,
 )
 from kglijn.opgroeipunt.terms import openness_due, openness_term
+from kglijn.opgroeipunt.transparency.selectors import document_requests, request_rows
 from kglijn.opgroeipunt.transparency.services import (
     DocumentRequestInvalid,
     document_request_create,
@@ -380,3 +381,32 @@ def test_the_register_is_paginated_with_its_true_total_and_keeps_its_filter(
     second = client.get(url, {"show": "open", "page": 2}).content.decode()
     assert "Pagina 2 van 2" in second
     assert "?show=open&amp;page=1" in second
+
+
+def test_the_late_filter_in_sql_agrees_with_the_term_of_every_request(
+    managers: tuple[User, User],
+) -> None:
+    """Open past the due date, or answered on a day after it: the register's "late" query
+    picks exactly the requests whose openness_term is not on time."""
+    anna, _bert = managers
+    received = timezone.now() - dt.timedelta(days=30)
+    made = [
+        document_request_create(
+            requester_name=f"R{n}", requester_email=f"r{n}@example.be", subject="S",
+            received_at=received, by=anna,
+        )
+        for n in range(4)
+    ]  # fmt: skip
+    due = made[0].due_on
+    noon = dt.time(12, 0, tzinfo=BRUSSELS)
+    answers = {
+        made[0].pk: dt.datetime.combine(due, noon),  # on its last day: on time
+        made[1].pk: dt.datetime.combine(due + dt.timedelta(days=1), noon),  # a day late
+        made[2].pk: dt.datetime.combine(due, dt.time(23, 30, tzinfo=BRUSSELS)),  # late evening
+    }  # made[3] stays open, past its due date
+    for pk, at in answers.items():
+        DocumentRequest.objects.filter(pk=pk).update(status="granted", answered_at=at)
+    late, _overdue = document_requests(show="late")
+    everything, _overdue = document_requests()
+    expected = {row.request.pk for row in request_rows(everything) if row.term.status != "on_time"}
+    assert {request.pk for request in late} == expected == {made[1].pk, made[3].pk}

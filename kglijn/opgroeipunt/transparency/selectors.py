@@ -10,11 +10,12 @@ through ``document_request_requester``: permission-checked and audit-logged.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kglijn.core.audit import audit_record
@@ -28,7 +29,7 @@ from kglijn.opgroeipunt.models import (
     InspectionVisit,
     Location,
 )
-from kglijn.opgroeipunt.terms import Calendar, Term, TermStatus, local_date, openness_term
+from kglijn.opgroeipunt.terms import Calendar, Term, local_date, openness_term
 from kglijn.opgroeipunt.transparency.services import AUDIT_TYPE
 
 AnyUser = User | AnonymousUser
@@ -137,14 +138,13 @@ class RequestRow:
 
 
 def document_requests(
-    *, show: str = "", now: dt.datetime | None = None, limit: int = 50_000
-) -> tuple[list[RequestRow], int]:
-    """The register, newest first, with each request's term (on time / late / far too late);
-    ``show``: "open" (not answered yet), "late" (its term not met: open past the due date, or
-    answered after it) or everything. No requester details. Returns the rows and how many open
-    requests are past their due date."""
-    now = now or timezone.now()
-    today = local_date(now)
+    *, show: str = "", now: dt.datetime | None = None
+) -> tuple[QuerySet[DocumentRequest], int]:
+    """The register, newest first; ``show``: "open" (not answered yet), "late" (its term not
+    met: open past the due date, or answered on a later day) or everything. No requester
+    details. Returns the requests (a query: the page takes its slice, ``request_rows`` adds the
+    terms) and how many open requests are past their due date."""
+    today = local_date(now or timezone.now())
     rows = (
         DocumentRequest.objects.select_related("location")
         .defer("requester_name", "requester_email")
@@ -153,17 +153,28 @@ def document_requests(
     if show == "open":
         rows = rows.filter(status=DocumentRequestStatus.RECEIVED)
     elif show == "late":
+        # openness_term's "not on time", in SQL (the answer's local day, like local_date).
         rows = rows.filter(
-            Q(status=DocumentRequestStatus.RECEIVED, due_on__lt=today)
-            | Q(answered_at__isnull=False)
+            Q(answered_at__isnull=True, due_on__lt=today) | Q(answered_at__date__gt=F("due_on"))
         )
-    requests = list(rows[:limit])
+    overdue = DocumentRequest.objects.filter(
+        status=DocumentRequestStatus.RECEIVED, due_on__lt=today
+    ).count()
+    return rows, overdue
+
+
+def request_rows(
+    requests: Iterable[DocumentRequest], *, now: dt.datetime | None = None
+) -> list[RequestRow]:
+    """Each request with its term (on time / late / far too late), for one page of the list."""
+    now = now or timezone.now()
+    requests = list(requests)
     calendar = Calendar()
     if requests:
         calendar = Calendar.covering(
-            min(request.due_on for request in requests), today + dt.timedelta(days=30)
+            min(request.due_on for request in requests), local_date(now) + dt.timedelta(days=30)
         )
-    result = [
+    return [
         RequestRow(
             request,
             openness_term(
@@ -172,12 +183,6 @@ def document_requests(
         )
         for request in requests
     ]
-    if show == "late":
-        result = [row for row in result if row.term.status != TermStatus.ON_TIME]
-    overdue = DocumentRequest.objects.filter(
-        status=DocumentRequestStatus.RECEIVED, due_on__lt=today
-    ).count()
-    return result, overdue
 
 
 def document_request_requester(*, request: DocumentRequest, user: AnyUser) -> tuple[str, str]:

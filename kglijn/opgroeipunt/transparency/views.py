@@ -31,6 +31,7 @@ from kglijn.opgroeipunt.transparency.forms import (
 from kglijn.opgroeipunt.transparency.selectors import (
     document_request_requester,
     document_requests,
+    request_rows,
 )
 from kglijn.opgroeipunt.transparency.services import (
     DocumentRequestInvalid,
@@ -61,16 +62,16 @@ REQUESTS_PER_PAGE = 50
 def document_request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET or None)
     show = form.cleaned_data.get("show", "") if form.is_valid() else ""
-    rows, overdue = document_requests(show=show)
-    page = Paginator(rows, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    requests, overdue = document_requests(show=show)
+    page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "opgroeipunt/transparency/requests.html",
         {
             "form": form,
-            "rows": page.object_list,
+            "rows": request_rows(page.object_list),
             "page": page,
-            "total": len(rows),
+            "total": page.paginator.count,
             "overdue": overdue,
             "show": show,
             "show_query": urlencode({"show": show}) if show else "",
