@@ -76,6 +76,16 @@ CHILDCARE_HANDLER = Role(
     "childcare",
     (*_CONTACT_WORK, "contacts.queue_childcare", "opgroeipunt.forward_contact"),
 )
+# What the team lead and the analyst read of the front office's steering (issue 19, ADR 0017).
+_STEERING_READ = (
+    "steering.view_contract",
+    "steering.view_contractversion",
+    "steering.view_statement",
+    "steering.view_invoice",
+    "steering.view_forecast",
+    "steering.view_staffing",
+    "steering.view_reachability",
+)
 TEAM_LEAD = Role(
     "team_lead",
     "Leidinggevende",
@@ -105,6 +115,13 @@ TEAM_LEAD = Role(
         "mail.view_quarantine",
         "mail.change_quarantine",
         "opgroeipunt.forward_contact",
+        # Steering the front office (issue 19): the contract, the invoice check, forecast,
+        # staffing and reachability.
+        *_STEERING_READ,
+        "steering.manage_contract",
+        "steering.check_invoice",
+        "steering.run_forecast",
+        "steering.plan_staff",
     ),
 )
 INFORMATION_MANAGER = Role(
@@ -135,6 +152,7 @@ ANALYST = Role(
         "contacts.view_referralorganisation",
         "telephony.view_service_levels",
         "feedback.view_team_report",
+        *_STEERING_READ,
     ),
 )
 ADMINISTRATOR = Role(

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kglijn.webform",
     "kglijn.chat",
     "kglijn.servicelevels",
+    "kglijn.steering",
     "kglijn.api",
 ]
 
@@ -347,6 +348,10 @@ KGLIJN_CONTACT_PANELS: list[str] = [
 KGLIJN_SERVER_BACKGROUND: list[str] = [
     "kglijn.telephony.applier.applier_start",
 ]
+
+# What `kglijn demo` loads after the register's demo, from apps above it (the demo imports no
+# higher app): `extra(*, seed, years, scale) -> str`, a line for the demo's summary.
+KGLIJN_DEMO_EXTRAS: list[str] = []
 
 # --- Opgroeipunt (docs/opgroeipunt.md, ADR 0015) ----------------------------------------------
 # The urgent lane's response term, in hours on the clock (a danger situation does not wait for

@@ -45,6 +45,7 @@ urlpatterns = [
     path("contact/", include("kglijn.webform.urls")),
     path("chat/", include("kglijn.chat.urls")),
     path("opgroeipunt/", include("kglijn.opgroeipunt.urls")),
+    path("sturing/", include("kglijn.steering.urls")),
     path("melden/", include("kglijn.opgroeipunt.public_urls")),
     path("kinderopvang/", include("kglijn.opgroeipunt.transparency.public_urls")),
     path("api/v1/telephony/survey/", include("kglijn.surveys.api_urls")),

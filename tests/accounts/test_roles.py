@@ -237,6 +237,16 @@ def test_analyst_sees_aggregates_only(users: dict[str, User]) -> None:
         "contacts.view_referralorganisation",
         "telephony.view_service_levels",  # aggregate call figures, no call or contact
         "feedback.view_team_report",  # feedback figures per local team, no remark
+        # Steering the front office (issue 19): the contract, its statements and invoices,
+        # forecast, staffing and reachability are figures; the contacts behind an invoice line
+        # are the team lead's (steering.check_invoice).
+        "steering.view_contract",
+        "steering.view_contractversion",
+        "steering.view_statement",
+        "steering.view_invoice",
+        "steering.view_forecast",
+        "steering.view_staffing",
+        "steering.view_reachability",
     }
 
 

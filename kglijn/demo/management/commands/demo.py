@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 
 from kglijn.demo.open_work import demo_open_work_create
 from kglijn.demo.opgroeipunt import opgroeipunt_demo_load
@@ -79,7 +81,14 @@ class Command(BaseCommand):
             if not result.skipped:
                 opened = demo_open_work_create()
                 self.stdout.write(f"Open work for today: {len(opened)} contacts in the queues.")
+                self._extras(years=years, scale=options["scale"], seed=options["seed"])
         self._logins(users)
+
+    def _extras(self, *, years: tuple[int, ...], scale: float, seed: int) -> None:
+        """The demos of apps above this one (settings.KGLIJN_DEMO_EXTRAS), after the register's."""
+        for path in settings.KGLIJN_DEMO_EXTRAS:
+            extra = import_string(path)
+            self.stdout.write(extra(seed=seed, years=years, scale=scale))
 
     def _risk(self) -> None:
         """Train the risk model on the fresh Opgroeipunt demo and score every location."""
