@@ -283,6 +283,19 @@ EXPECTED: dict[str, Access] = {
     # team lead (opgroeipunt.view_inspectionvisit), with its Excel download.
     "opgroeipunt:dashboard_inspections": roles(*OPGROEIPUNT),
     "opgroeipunt:dashboard_inspections_xlsx": roles(*OPGROEIPUNT),
+    # Issue 19 items 1-3 (s19-contract): the contract, the statement and the invoice check for
+    # the team lead and the analyst (view_*); a new version, the upload and the contacts behind
+    # an invoice line for the team lead only (manage_contract, check_invoice).
+    "steering:contract": roles("team_lead", "analyst"),
+    "steering:contract_version_new": roles("team_lead"),
+    "steering:statement": roles("team_lead", "analyst"),
+    "steering:statement_xlsx": roles("team_lead", "analyst", ok=404),  # no contract: 404
+    "steering:statement_year": roles("team_lead", "analyst"),
+    "steering:statement_year_xlsx": roles("team_lead", "analyst"),
+    "steering:invoices": roles("team_lead", "analyst"),
+    "steering:invoice_upload": public(ok=405),  # POST only (check_invoice)
+    "steering:invoice": roles("team_lead", "analyst", ok=404),  # MISSING_ID
+    "steering:invoice_contacts": roles("team_lead", ok=404),  # MISSING_ID
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.
