@@ -588,3 +588,57 @@ def test_opgroeipunt_risk_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_steering_contract_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 19 items 1-3: the contract page, the version form, the monthly statement with its
+    chart, the year with its extrapolation, the invoices list with the upload form and an
+    invoice's check with differences."""
+    import datetime as dt
+
+    from kglijn.steering.contract.invoices import invoice_import
+    from tests.contacts.factories import ContactFactory
+    from tests.steering.contract_world import BRUSSELS, build_world, make_contract
+
+    lead = make_user("team_lead", "lead")
+    make_contract(by=lead, illustrative=True)
+    build_world(seed=3, contacts=80, legs=40, last=dt.date(2023, 11, 15))
+    at = dt.datetime(2023, 3, 6, 10, tzinfo=BRUSSELS)
+    ContactFactory.create(received_at=at, answered_at=at)
+    invoice = invoice_import(
+        by=lead,
+        month=dt.date(2023, 3, 1),
+        reference="F-2023-03",
+        file_name="f.csv",
+        content=(
+            "code;omschrijving;aantal;eenheidsprijs;bedrag\n"
+            "contacts-phone-incoming;Oproepen;999;3,125;3121,88\n"
+            "fee-extra;Extra;1;10;10\n"
+        ).encode(),
+    )
+
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, base, lead)
+    for url in (
+        reverse("steering:contract"),
+        reverse("steering:contract_version_new"),
+        f"{reverse('steering:statement')}?maand=2023-03",
+        f"{reverse('steering:statement_year')}?jaar=2023",
+        reverse("steering:invoices"),
+        reverse("steering:invoice", args=[invoice.pk]),
+    ):
+        _goto(page, base + url)
+        checker.check(page, f"{url} as team lead")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )
