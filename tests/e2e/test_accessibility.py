@@ -613,10 +613,10 @@ def test_steering_contract_pages_have_no_axe_violations(
         reference="F-2023-03",
         file_name="f.csv",
         content=(
-            "code;omschrijving;aantal;eenheidsprijs;bedrag\n"
-            "contacts-phone-incoming;Oproepen;999;3,125;3121,88\n"
-            "fee-extra;Extra;1;10;10\n"
-        ).encode(),
+            b"code;omschrijving;aantal;eenheidsprijs;bedrag\n"
+            b"contacts-phone-incoming;Oproepen;999;3,125;3121,88\n"
+            b"fee-extra;Extra;1;10;10\n"
+        ),
     )
 
     base = live_server.url

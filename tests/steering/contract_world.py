@@ -30,7 +30,10 @@ PRICES_V2 = {
     ("email", "in"): Decimal("4.2500"),
     ("email", "out"): Decimal("1.5000"),
 }
-FEES_V1 = [FeeInput("ict", "ICT-tools", Decimal("12500.00")), FeeInput("info", "Infodienst", Decimal("3000.50"))]
+FEES_V1 = [
+    FeeInput("ict", "ICT-tools", Decimal("12500.00")),
+    FeeInput("info", "Infodienst", Decimal("3000.50")),
+]
 FEES_V2 = [FeeInput("ict", "ICT-tools", Decimal("13000.00"))]
 TELECOM_V1 = Decimal("0.0450")
 TELECOM_V2 = Decimal("0.0525")
@@ -100,15 +103,23 @@ def random_moment(rng: random.Random, year: int, last: dt.date | None = None) ->
     return dt.datetime(day.year, day.month, day.day, hour, rng.randrange(60), tzinfo=BRUSSELS)
 
 
-def build_world(seed: int = 19, *, contacts: int = 500, legs: int = 300, year: int = 2023,
-                last: dt.date | None = None) -> World:
+def build_world(
+    seed: int = 19,
+    *,
+    contacts: int = 500,
+    legs: int = 300,
+    year: int = 2023,
+    last: dt.date | None = None,
+) -> World:
     rng = random.Random(seed)
     world = World()
     for n in range(contacts):
         received = random_moment(rng, year, last)
         channel = rng.choice([Channel.PHONE, Channel.PHONE, Channel.EMAIL, Channel.CHAT])
         direction = rng.choice([Direction.IN, Direction.IN, Direction.IN, Direction.OUT])
-        office = rng.choice([Office.FRONT, Office.FRONT, Office.FRONT, Office.PGJO, Office.CHILDCARE])
+        office = rng.choice(
+            [Office.FRONT, Office.FRONT, Office.FRONT, Office.PGJO, Office.CHILDCARE]
+        )
         answered = rng.random() < 0.8
         answered_at = received + dt.timedelta(minutes=rng.randrange(1, 50)) if answered else None
         contact = ContactFactory.create(

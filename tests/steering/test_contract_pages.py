@@ -59,28 +59,41 @@ def version_post(valid_from: str, **changes) -> dict[str, str]:
     return data
 
 
-def test_without_contract_the_page_says_so_and_the_lead_creates_the_first(team_lead, analyst) -> None:
+def test_without_contract_the_page_says_so_and_the_lead_creates_the_first(
+    team_lead, analyst
+) -> None:
     lead, other = client_for(team_lead), client_for(analyst)
     page = lead.get(reverse("steering:contract")).content.decode()
     assert "Er is nog geen contract ingevoerd." in page
     assert reverse("steering:contract_version_new") in page
-    assert reverse("steering:contract_version_new") not in other.get(reverse("steering:contract")).content.decode()
+    assert (
+        reverse("steering:contract_version_new")
+        not in other.get(reverse("steering:contract")).content.decode()
+    )
     assert other.get(reverse("steering:contract_version_new")).status_code == 403
-    assert other.post(reverse("steering:contract_version_new"), version_post("2024-01")).status_code == 403
+    assert (
+        other.post(reverse("steering:contract_version_new"), version_post("2024-01")).status_code
+        == 403
+    )
     response = lead.post(
         reverse("steering:contract_version_new"),
         version_post("2024-01", contract_name="Raamcontract", supplier="NV", illustrative="on"),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     contract = Contract.objects.get()
-    assert contract.illustrative and contract.name == "Raamcontract"
+    assert contract.illustrative
+    assert contract.name == "Raamcontract"
     version = contract.versions.get()
-    assert version.valid_from == dt.date(2024, 1, 1) and version.created_by == team_lead
-    assert {(p.channel, p.direction): p.price for p in version.prices.all()}[("phone", "in")] == Decimal("3.4000")
+    assert version.valid_from == dt.date(2024, 1, 1)
+    assert version.created_by == team_lead
+    assert {(p.channel, p.direction): p.price for p in version.prices.all()}[
+        ("phone", "in")
+    ] == Decimal("3.4000")
     assert version.fees.get().monthly_amount == Decimal("13500.00")
-    assert AuditEvent.objects.get(action="contract_version_create").object_id == version.pk
+    assert AuditEvent.objects.get(detail__event="contract_version_create").object_id == version.pk
     page = lead.get(reverse("steering:contract")).content.decode()
-    assert "Illustratieve prijstabel" in page and "Indexering 2024" in page
+    assert "Illustratieve prijstabel" in page
+    assert "Indexering 2024" in page
 
 
 def test_a_new_version_keeps_the_old_one_and_is_validated(team_lead) -> None:
@@ -89,10 +102,14 @@ def test_a_new_version_keeps_the_old_one_and_is_validated(team_lead) -> None:
     lead = client_for(team_lead)
     form = lead.get(reverse("steering:contract_version_new")).content.decode()
     assert 'value="3,5000"' in form  # prefilled from the current version (July 2023)
-    assert lead.post(reverse("steering:contract_version_new"), version_post("2024-02")).status_code == 302
+    assert (
+        lead.post(reverse("steering:contract_version_new"), version_post("2024-02")).status_code
+        == 302
+    )
     assert ContractVersion.objects.count() == 3
     assert ContractVersion.objects.values().get(pk=old.pk) == before
-    # The same month again, a bad month, a negative price, a half-filled fee: refused, nothing written.
+    # The same month again, a bad month, a negative price, a half-filled fee: refused,
+    # nothing written.
     for data, text in (
         (version_post("2024-02"), "Er bestaat al een versie vanaf deze datum"),
         (version_post("2024-13"), "is geen maand"),
@@ -105,13 +122,17 @@ def test_a_new_version_keeps_the_old_one_and_is_validated(team_lead) -> None:
         assert text in response.content.decode(), text
     assert ContractVersion.objects.count() == 3
     with pytest.raises(ValidationError) as caught:
-        contract_version_create(by=team_lead, valid_from=dt.date(2024, 5, 15),
-                                telecom_per_minute=Decimal("0"), prices=PRICES_V1)
+        contract_version_create(
+            by=team_lead,
+            valid_from=dt.date(2024, 5, 15),
+            telecom_per_minute=Decimal("0"),
+            prices=PRICES_V1,
+        )
     assert "valid_from" in caught.value.message_dict
-    assert AuditEvent.objects.filter(action="contract_version_create").count() == 3
+    assert AuditEvent.objects.filter(detail__event="contract_version_create").count() == 3
 
 
-def test_statement_pages_and_downloads(analyst, front_contacts=None) -> None:
+def test_statement_pages_and_downloads(analyst) -> None:
     make_contract(illustrative=True)
     at = dt.datetime(2023, 3, 6, 10, tzinfo=BRUSSELS)
     ContactFactory.create(received_at=at, answered_at=at)
@@ -119,11 +140,16 @@ def test_statement_pages_and_downloads(analyst, front_contacts=None) -> None:
     page = other.get(reverse("steering:statement") + "?maand=2023-03")
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Illustratieve prijstabel" in text and "Hoe wordt dit berekend?" in text
-    assert 'data-key="contacts-phone-incoming"' in text and 'data-total="15503.63"' in text
+    assert "Illustratieve prijstabel" in text
+    assert "Hoe wordt dit berekend?" in text
+    assert 'data-key="contacts-phone-incoming"' in text
+    assert 'data-total="15503.63"' in text
     assert "niet gemeten" in text
     assert other.get(reverse("steering:statement") + "?maand=2023-99").status_code == 400
-    assert "Er is geen contractversie geldig" in other.get(reverse("steering:statement") + "?maand=2022-03").content.decode()
+    assert (
+        "Er is geen contractversie geldig"
+        in other.get(reverse("steering:statement") + "?maand=2022-03").content.decode()
+    )
     download = other.get(reverse("steering:statement_xlsx") + "?maand=2023-03")
     assert download.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).worksheets[0]
@@ -131,7 +157,11 @@ def test_statement_pages_and_downloads(analyst, front_contacts=None) -> None:
     assert sheet.cell(row=6, column=6).number_format.startswith("€")
     year = other.get(reverse("steering:statement_year") + "?jaar=2023")
     text = year.content.decode()
-    assert year.status_code == 200 and "data-extrapolation" in text and "geëxtrapoleerd" in text.lower()
+    assert year.status_code == 200
+    assert "data-extrapolation" in text
+    assert "geëxtrapoleerd" in text.lower()
     assert other.get(reverse("steering:statement_year") + "?jaar=1850").status_code == 400
     book = other.get(reverse("steering:statement_year_xlsx") + "?jaar=2023")
-    assert any(n.startswith("xl/charts/") for n in zipfile.ZipFile(io.BytesIO(book.content)).namelist())
+    assert any(
+        n.startswith("xl/charts/") for n in zipfile.ZipFile(io.BytesIO(book.content)).namelist()
+    )

@@ -48,7 +48,7 @@ def recount(month: dt.date, world) -> dict[str, tuple[Decimal, Decimal]]:
     prices = PRICES_V2 if v2 else PRICES_V1
     telecom = TELECOM_V2 if v2 else TELECOM_V1
     fees = FEES_V2 if v2 else FEES_V1
-    counts = {key: 0 for key in prices}
+    counts = dict.fromkeys(prices, 0)
     for contact in Contact.objects.all():
         local = contact.received_at.astimezone(BRUSSELS)
         if (local.year, local.month) != (month.year, month.month):
@@ -67,11 +67,14 @@ def recount(month: dt.date, world) -> dict[str, tuple[Decimal, Decimal]]:
             c(Decimal(n) * prices[(channel, direction)]),
         )
     seconds = sum(
-        (Decimal(repr(leg.handle)) for leg in world.legs
-        if leg.office == "front"
-        and leg.outcome == "answered"
-        and leg.handle is not None
-        and (leg.offered_at.year, leg.offered_at.month) == (month.year, month.month)),
+        (
+            Decimal(repr(leg.handle))
+            for leg in world.legs
+            if leg.office == "front"
+            and leg.outcome == "answered"
+            and leg.handle is not None
+            and (leg.offered_at.year, leg.offered_at.month) == (month.year, month.month)
+        ),
         Decimal(0),
     )
     minutes = c(seconds / 60)
@@ -103,7 +106,8 @@ def test_statement_equals_an_independent_recount_and_the_months_add_up_to_the_ye
     assert year.total == total
     assert {key: amount for key, _label, _q, amount in year.line_totals()} == per_key
     # Some of everything was counted (the test is not vacuous).
-    assert per_key["contacts-phone-incoming"] > 0 and per_key["contacts-email-outgoing"] > 0
+    assert per_key["contacts-phone-incoming"] > 0
+    assert per_key["contacts-email-outgoing"] > 0
     assert per_key["call-minutes"] > 0
     # The data runs to 31 December at the latest: extrapolate only when it ends earlier.
     last = max(
@@ -128,7 +132,8 @@ def test_the_version_valid_on_the_first_day_states_the_month() -> None:
     assert jul.version.valid_from == dt.date(2023, 7, 1)
     assert june.line("contacts-phone-incoming").amount == Decimal("3.13")  # 3.125 half up
     assert jul.line("contacts-phone-incoming").amount == Decimal("3.50")
-    assert june.line("fee-info") is not None and jul.line("fee-info") is None
+    assert june.line("fee-info") is not None
+    assert jul.line("fee-info") is None
     with pytest.raises(NoContract):
         statement_month(dt.date(2022, 12, 1))
 
@@ -141,8 +146,13 @@ def _legs(month: dt.date, in_time: int, late: int, short: int = 0) -> None:
         moment = base + dt.timedelta(minutes=n)
         call = Call.objects.create(call_id=f"m{month:%Y%m}-{n}", office="front", offered_at=moment)
         CallLeg.objects.create(
-            call=call, seq=1, office="front", offered_at=moment, outcome=outcome,
-            wait_seconds=wait, handle_seconds=120.0 if outcome == LegOutcome.ANSWERED else None,
+            call=call,
+            seq=1,
+            office="front",
+            offered_at=moment,
+            outcome=outcome,
+            wait_seconds=wait,
+            handle_seconds=120.0 if outcome == LegOutcome.ANSWERED else None,
         )
 
 
@@ -156,8 +166,12 @@ def test_malus_per_point_below_target_and_the_cap() -> None:
     # E-mail: received Monday 6 March; one answered the same day, one on Friday (4 working
     # days > 2): 50 % against 90 = 40 points.
     monday = dt.datetime(2023, 3, 6, 10, tzinfo=BRUSSELS)
-    ContactFactory.create(channel=Channel.EMAIL, received_at=monday, answered_at=monday + dt.timedelta(hours=2))
-    ContactFactory.create(channel=Channel.EMAIL, received_at=monday, answered_at=monday + dt.timedelta(days=4))
+    ContactFactory.create(
+        channel=Channel.EMAIL, received_at=monday, answered_at=monday + dt.timedelta(hours=2)
+    )
+    ContactFactory.create(
+        channel=Channel.EMAIL, received_at=monday, answered_at=monday + dt.timedelta(days=4)
+    )
     statement = statement_month(march)
     phone, email = statement.service_levels["phone"], statement.service_levels["email"]
     assert (phone.achieved_pct, phone.shortfall_points) == (Decimal("60.00"), Decimal("20.00"))
@@ -186,7 +200,8 @@ def test_the_year_extrapolates_when_the_data_ends_before_december() -> None:
     assert [s.month.month for s in year.months] == list(range(1, 12))
     assert [m.month for m in year.months_not_stated] == [12]
     e = year.extrapolation
-    assert e is not None and e.covered_to == dt.date(2023, 11, 15)
+    assert e is not None
+    assert e.covered_to == dt.date(2023, 11, 15)
     assert (e.covered_days, e.year_days) == (319, 365)
     variable = sum(
         line.amount for s in year.months for line in s.lines if line.kind in ("contacts", "minutes")
@@ -201,8 +216,13 @@ def test_cli_json_contract(capsys) -> None:
     make_contract(illustrative=True)
     received = dt.datetime(2023, 3, 6, 10, tzinfo=BRUSSELS)
     ContactFactory.create(received_at=received, answered_at=received)
-    ContactFactory.create(channel=Channel.EMAIL, direction=Direction.OUT, received_at=received,
-                          office=Office.FRONT, status=Status.CLOSED)
+    ContactFactory.create(
+        channel=Channel.EMAIL,
+        direction=Direction.OUT,
+        received_at=received,
+        office=Office.FRONT,
+        status=Status.CLOSED,
+    )
     out = io.StringIO()
     call_command("contract", "statement", "--month", "2023-03", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
@@ -211,12 +231,19 @@ def test_cli_json_contract(capsys) -> None:
     assert data["illustrative"] is True
     lines = {line["key"]: line for line in data["lines"]}
     assert set(lines) == {
-        "contacts-phone-incoming", "contacts-phone-outgoing", "contacts-email-incoming",
-        "contacts-email-outgoing", "call-minutes", "fee-ict", "fee-info", "malus",
+        "contacts-phone-incoming",
+        "contacts-phone-outgoing",
+        "contacts-email-incoming",
+        "contacts-email-outgoing",
+        "call-minutes",
+        "fee-ict",
+        "fee-info",
+        "malus",
     }
     for line in data["lines"]:
         assert set(line) == {"key", "label", "quantity", "unit", "unit_price", "amount"}
-        assert isinstance(line["amount"], str) and Decimal(line["amount"]) == Decimal(line["amount"]).quantize(Decimal("0.01"))
+        assert isinstance(line["amount"], str)
+        assert Decimal(line["amount"]) == Decimal(line["amount"]).quantize(Decimal("0.01"))
     assert lines["contacts-phone-incoming"]["quantity"] == "1"
     assert lines["contacts-phone-incoming"]["amount"] == "3.13"
     assert lines["contacts-email-outgoing"]["amount"] == "1.33"
@@ -237,16 +264,35 @@ def test_cli_xlsx_and_errors(tmp_path: Path) -> None:
         assert caught.value.returncode == 2, bad
     target = tmp_path / "maart.xlsx"
     out = io.StringIO()
-    call_command("contract", "statement", "--month", "2023-03", "--format", "xlsx",
-                 "--output", str(target), stdout=out)
+    call_command(
+        "contract",
+        "statement",
+        "--month",
+        "2023-03",
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+        stdout=out,
+    )
     assert out.getvalue().strip() == str(target.resolve())
     sheet = openpyxl.load_workbook(target).worksheets[0]
     amounts = [row[5] for row in sheet.iter_rows(min_row=6, max_row=14, values_only=True)]
-    assert 12500 in amounts and all(isinstance(a, (int, float)) for a in amounts if a is not None)
+    assert 12500 in amounts
+    assert all(isinstance(a, (int, float)) for a in amounts if a is not None)
     assert any(name.startswith("xl/charts/") for name in zipfile.ZipFile(target).namelist())
     year = tmp_path / "jaar.xlsx"
-    call_command("contract", "statement", "--year", "2023", "--format", "xlsx", "--output",
-                 str(year), stdout=io.StringIO())
+    call_command(
+        "contract",
+        "statement",
+        "--year",
+        "2023",
+        "--format",
+        "xlsx",
+        "--output",
+        str(year),
+        stdout=io.StringIO(),
+    )
     assert any(name.startswith("xl/charts/") for name in zipfile.ZipFile(year).namelist())
     out = io.StringIO()
     call_command("contract", "statement", "--year", "2023", stdout=out)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from kglijn.core.audit import audit_record
 from kglijn.core.business_calendar import BRUSSELS
 from kglijn.core.dates import check_month
+from kglijn.core.models import AuditEvent
 from kglijn.core.vocabulary import Channel, Direction
 from kglijn.steering.contract.statement import (
     CENT,
@@ -270,10 +271,11 @@ def invoice_import(
         )
         audit_record(
             actor=by,
-            action="invoice_import",
+            action=AuditEvent.Action.CREATE,
             object_type="steering.invoice",
             object_id=invoice.pk,
             detail={
+                "event": "invoice_import",
                 "month": f"{month:%Y-%m}",
                 "reference": reference,
                 "file_name": file_name[-255:],
@@ -447,9 +449,14 @@ def contacts_behind_line_csv(
         count += 1
     audit_record(
         actor=by,
-        action="invoice_contacts_download",
+        action=AuditEvent.Action.VIEW,
         object_type="steering.invoice",
         object_id=invoice.pk,
-        detail={"key": key, "month": f"{invoice.month:%Y-%m}", "contacts": count},
+        detail={
+            "event": "invoice_contacts_download",
+            "key": key,
+            "month": f"{invoice.month:%Y-%m}",
+            "contacts": count,
+        },
     )
     return "\ufeff" + out.getvalue()

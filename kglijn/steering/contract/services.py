@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kglijn.core.audit import audit_record
 from kglijn.core.dates import check_month
+from kglijn.core.models import AuditEvent
 from kglijn.core.vocabulary import Channel, Direction
 from kglijn.steering.contract.statement import CONTACT_LINES
 from kglijn.steering.models import Contract, ContractFee, ContractPrice, ContractVersion
@@ -167,10 +168,11 @@ def contract_version_create(
         )
         audit_record(
             actor=by,
-            action="contract_version_create",
+            action=AuditEvent.Action.CREATE,
             object_type="steering.contractversion",
             object_id=version.pk,
             detail={
+                "event": "contract_version_create",
                 "contract": contract.pk,
                 "valid_from": valid_from.isoformat(),
                 "telecom_per_minute": str(telecom_per_minute),
