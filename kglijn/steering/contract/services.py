@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kglijn.core.audit import audit_record
@@ -42,7 +43,7 @@ def version_current(*, today: dt.date | None = None) -> ContractVersion | None:
         return None
     versions = contract.versions.prefetch_related("prices", "fees")
     if today is None:
-        today = dt.date.today()
+        today = timezone.localdate()
     valid = versions.filter(valid_from__lte=today).order_by("-valid_from").first()
     return valid or versions.order_by("-valid_from").first()
 
