@@ -210,6 +210,10 @@ def forecast_run(
         "office_hours_of": CHANNEL_OFFICE[channel] or "",
         "backtest_fit": test_fit.parameters,
         "final_fit": final_fit.parameters,
+        # For information (not shown as the WAPE): the same on daily totals, where the noise of
+        # single half hours averages out.
+        "backtest_daily_wape_pct": _rounded(model.wape(actual.sum(axis=1), predicted.sum(axis=1))),
+        "baseline_daily_wape_pct": _rounded(model.wape(actual.sum(axis=1), baseline.sum(axis=1))),
         "baseline": (
             "seasonal naive: each half hour of the held-out weeks = the same weekday and half "
             "hour in the last week before the hold-out (a week earlier when that day was a "
@@ -254,6 +258,10 @@ def forecast_run(
         run.parameters["seconds"] = round(time.monotonic() - started, 2)
         run.save(update_fields=["parameters"])
     return run
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def forecast_latest(channel: str) -> ForecastRun | None:
