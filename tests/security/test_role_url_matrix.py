@@ -283,6 +283,12 @@ EXPECTED: dict[str, Access] = {
     # team lead (opgroeipunt.view_inspectionvisit), with its Excel download.
     "opgroeipunt:dashboard_inspections": roles(*OPGROEIPUNT),
     "opgroeipunt:dashboard_inspections_xlsx": roles(*OPGROEIPUNT),
+    # Issue 19 item 4 (s19-forecast): the volume forecast, steering.view_forecast (team lead and
+    # analyst); a new run is a POST (steering.run_forecast, team lead). The Excel download is
+    # 404 while no run exists (the matrix's world has none).
+    "steering:forecast": roles("team_lead", "analyst"),
+    "steering:forecast_compute": public(ok=405),
+    "steering:forecast_xlsx": roles("team_lead", "analyst", ok=404),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.
