@@ -52,7 +52,9 @@ def test_cli_text_names_both_wapes() -> None:
     out = io.StringIO()
     call_command("forecast", "run", "--channel", "phone", "--today", TODAY.isoformat(), stdout=out)
     text = out.getvalue()
-    assert "WAPE" in text and "2023-09-25" in text and "2023-11-20" in text
+    assert "WAPE" in text
+    assert "2023-09-25" in text
+    assert "2023-11-20" in text
 
 
 def test_cli_too_little_history_says_how_much_is_needed() -> None:

@@ -4,6 +4,7 @@ patterns and public holidays; the back-test and its WAPEs recomputed from the st
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import pytest
@@ -38,7 +39,8 @@ def test_phone_forecast_is_zero_on_a_holiday_and_outside_opening_hours() -> None
     build_history(Channel.PHONE)
     run = forecast_run(channel=Channel.PHONE, weeks=6, today=TODAY)
 
-    assert run.forecast_from == TODAY and run.forecast_to == TODAY + dt.timedelta(days=41)
+    assert run.forecast_from == TODAY
+    assert run.forecast_to == TODAY + dt.timedelta(days=41)
     christmas = forecast_series(run, dt.date(2023, 12, 25), dt.date(2023, 12, 26))
     assert len(christmas) == 96
     day_25 = [v for k, v in christmas.items() if k.date() == dt.date(2023, 12, 25)]
@@ -153,7 +155,7 @@ def test_latest_and_the_series_for_staffing() -> None:
     series = forecast_series(second, dt.date(2023, 11, 21), dt.date(2023, 11, 21))
     moments = list(series)
     assert moments[0] == dt.datetime(2023, 11, 21, 0, 0, tzinfo=BRUSSELS)
-    assert all(b - a == dt.timedelta(minutes=30) for a, b in zip(moments, moments[1:]))
+    assert all(b - a == dt.timedelta(minutes=30) for a, b in itertools.pairwise(moments))
     assert math.fsum(series.values()) == pytest.approx(
         dict(forecast_daily(second))[dt.date(2023, 11, 21)]
     )

@@ -76,7 +76,8 @@ def test_the_team_lead_computes_a_new_run_the_analyst_may_not(
     lead = _client(make_user, "team_lead")
     response = lead.post(url, {"channel": "phone"}, follow=True)
     run = ForecastRun.objects.get()
-    assert run.channel == "phone" and run.created_by is not None
+    assert run.channel == "phone"
+    assert run.created_by is not None
     assert "De nieuwe prognose is berekend." in response.content.decode()
     # Too little history for chat: said so, nothing stored.
     response = lead.post(url, {"channel": "chat"}, follow=True)

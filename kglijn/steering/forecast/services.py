@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -145,7 +145,7 @@ def forecast_run(
     channel: str,
     weeks: int = 6,
     today: dt.date | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> ForecastRun:
     """Back-test, refit and store a forecast of `channel` for `weeks` weeks from `today`.
 
