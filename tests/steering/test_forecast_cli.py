@@ -58,7 +58,7 @@ def test_cli_text_names_both_wapes() -> None:
 
 
 def test_cli_too_little_history_says_how_much_is_needed() -> None:
-    with pytest.raises(CommandError, match=r"118 .*there are 0") as info:
+    with pytest.raises(CommandError, match=r"minstens 118 dagen .*er zijn er 0") as info:
         call_command("forecast", "run", "--channel", "chat", "--today", TODAY.isoformat())
     assert info.value.returncode == 1
     assert not ForecastRun.objects.exists()
@@ -67,8 +67,8 @@ def test_cli_too_little_history_says_how_much_is_needed() -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--today", "2023-02-30"], "is not a date"),
-        (["--today", "1999-12-31"], "choose a date between"),
+        (["--today", "2023-02-30"], "is geen datum"),
+        (["--today", "1999-12-31"], "kies een datum tussen"),
         (["--weeks", "0"], "--weeks"),
         (["--weeks", "27"], "--weeks"),
     ],

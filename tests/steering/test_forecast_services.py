@@ -138,9 +138,9 @@ def test_email_arrives_every_day_and_less_on_a_holiday() -> None:
 
 def test_too_little_history_is_refused_and_nothing_is_stored() -> None:
     build_history(Channel.PHONE, first=dt.date(2023, 9, 1))
-    with pytest.raises(ForecastRefused, match="at least 118 days"):
+    with pytest.raises(ForecastRefused, match="minstens 118 dagen"):
         forecast_run(channel=Channel.PHONE, today=TODAY)
-    with pytest.raises(ForecastRefused, match="there are 0"):
+    with pytest.raises(ForecastRefused, match="er zijn er 0"):
         forecast_run(channel=Channel.CHAT, today=TODAY)
     assert not ForecastRun.objects.exists()
 
