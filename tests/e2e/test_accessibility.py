@@ -642,3 +642,38 @@ def test_steering_contract_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_steering_forecast_page_has_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 19 item 4: the forecast page with a run (charts, back-test, open tables) and the
+    empty state of a channel without one."""
+    from kglijn.steering.forecast.services import forecast_run
+    from tests.steering.test_forecast_history import TODAY, build_history
+
+    build_history("phone")
+    forecast_run(channel="phone", weeks=2, today=TODAY)
+    lead = make_user("team_lead", "fclead")
+
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, base, lead)
+    url = reverse("steering:forecast")
+    _goto(page, f"{base}{url}?channel=phone&day=2023-11-21")
+    checker.check(page, "forecast page with a run")
+    for summary in page.locator("details summary").all():
+        summary.click()
+    checker.check(page, "forecast page with its tables open")
+    _goto(page, f"{base}{url}?channel=chat")
+    checker.check(page, "forecast page without a run")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

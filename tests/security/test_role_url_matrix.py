@@ -296,6 +296,12 @@ EXPECTED: dict[str, Access] = {
     "steering:invoice_upload": public(ok=405),  # POST only (check_invoice)
     "steering:invoice": roles("team_lead", "analyst", ok=404),  # MISSING_ID
     "steering:invoice_contacts": roles("team_lead", ok=404),  # MISSING_ID
+    # Issue 19 item 4 (s19-forecast): the volume forecast, steering.view_forecast (team lead and
+    # analyst); a new run is a POST (steering.run_forecast, team lead). The Excel download is
+    # 404 while no run exists (the matrix's world has none).
+    "steering:forecast": roles("team_lead", "analyst"),
+    "steering:forecast_compute": public(ok=405),
+    "steering:forecast_xlsx": roles("team_lead", "analyst", ok=404),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from kglijn.steering.forecast import views
+
+urlpatterns: list[URLPattern] = [
+    path("prognose/", views.forecast_page, name="forecast"),
+    path("prognose/berekenen/", views.forecast_compute, name="forecast_compute"),
+    path("prognose/excel/", views.forecast_download, name="forecast_xlsx"),
+]
