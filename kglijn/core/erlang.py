@@ -198,7 +198,8 @@ def _answered_within(
     target = np.zeros(size)
     target[queued] = 1.0
     reached = expm_multiply(generator * target_seconds, target)
-    return np.clip(np.asarray(reached[:queued]), 0.0, 1.0)
+    result: np.ndarray = np.clip(np.asarray(reached[:queued], dtype=float), 0.0, 1.0)
+    return result
 
 
 def erlang_a(

@@ -109,9 +109,12 @@ def test_agents_needed_for_the_check_value_is_55_at_84_5_percent() -> None:
     )
     assert needed.agents == 55
     # the simulator's own search (linear, from A up) gives the same number
-    assert erlang_c_agents(
-        calls=360, interval_seconds=1800, aht=240, target_seconds=15, target_level=0.845
-    ) == 55
+    assert (
+        erlang_c_agents(
+            calls=360, interval_seconds=1800, aht=240, target_seconds=15, target_level=0.845
+        )
+        == 55
+    )
 
 
 def test_no_calls_need_no_agents_and_bad_input_is_refused() -> None:
@@ -123,9 +126,7 @@ def test_no_calls_need_no_agents_and_bad_input_is_refused() -> None:
     with pytest.raises(ErlangInputError):
         agents_needed(calls=10, interval_seconds=1800, aht=240, target_level=1.0)
     with pytest.raises(ErlangInputError):
-        erlang_a(
-            calls=10, interval_seconds=1800, aht=240, agents=2, target_seconds=20, patience=0
-        )
+        erlang_a(calls=10, interval_seconds=1800, aht=240, agents=2, target_seconds=20, patience=0)
 
 
 def test_scheduled_agents_adds_shrinkage() -> None:
@@ -141,9 +142,7 @@ def test_scheduled_agents_adds_shrinkage() -> None:
 
 def test_erlang_a_tends_to_erlang_c_as_patience_grows() -> None:
     for calls, agents in ((360, 55), (360, 50), (7500, 1013)):
-        c = erlang_c(
-            calls=calls, interval_seconds=1800, aht=240, agents=agents, target_seconds=15
-        )
+        c = erlang_c(calls=calls, interval_seconds=1800, aht=240, agents=agents, target_seconds=15)
         a = erlang_a(
             calls=calls,
             interval_seconds=1800,

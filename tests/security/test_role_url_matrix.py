@@ -283,6 +283,11 @@ EXPECTED: dict[str, Access] = {
     # team lead (opgroeipunt.view_inspectionvisit), with its Excel download.
     "opgroeipunt:dashboard_inspections": roles(*OPGROEIPUNT),
     "opgroeipunt:dashboard_inspections_xlsx": roles(*OPGROEIPUNT),
+    # Issue 19 item 5 (s19-staffing): the staffing page and its Excel (steering.view_staffing:
+    # team lead and analyst); the roster upload is a POST of the team lead (steering.plan_staff).
+    "steering:staffing": roles("team_lead", "analyst"),
+    "steering:staffing_xlsx": roles("team_lead", "analyst"),
+    "steering:staffing_roster": public(ok=405),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.

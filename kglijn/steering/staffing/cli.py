@@ -39,9 +39,7 @@ def erlang_parser_add(actions: Any) -> None:
     erlang.add_argument(
         "--target-pct", dest="target_pct", required=True, help=_("e.g. 80 (less than 100)")
     )
-    erlang.add_argument(
-        "--target-seconds", dest="target_seconds", required=True, help=_("e.g. 20")
-    )
+    erlang.add_argument("--target-seconds", dest="target_seconds", required=True, help=_("e.g. 20"))
     erlang.add_argument(
         "--shrinkage", help=_("share of paid time off the phones, 0 to below 1 (e.g. 0.3)")
     )
@@ -76,8 +74,7 @@ def _positive(options: dict[str, Any], key: str, option: str, most: float) -> fl
         )
     if value > most:
         raise CommandError(
-            _("%(option)s must be at most %(most)s")
-            % {"option": option, "most": format_nl(most)},
+            _("%(option)s must be at most %(most)s") % {"option": option, "most": format_nl(most)},
             returncode=USAGE_ERROR,
         )
     return value
@@ -100,7 +97,7 @@ def erlang_question(options: dict[str, Any]) -> dict[str, float | None]:
         shrinkage = _number(options, "shrinkage", "--shrinkage")
         if not 0 <= shrinkage < 1:
             raise CommandError(
-                _("--shrinkage must lie from 0 to below 1 (e.g. 0.3 for 30 %%)"),
+                _("--shrinkage must lie from 0 to below 1 (e.g. 0.3 for 30 percent)"),
                 returncode=USAGE_ERROR,
             )
     patience = None
@@ -127,8 +124,11 @@ def erlang_answer(question: dict[str, float | None]) -> dict[str, Any]:
     """The JSON object of `kglijn staffing erlang` for a checked question."""
     calls, interval, aht = question["calls"], question["interval_seconds"], question["aht"]
     target_pct, target_seconds = question["target_pct"], question["target_seconds"]
-    assert calls is not None and interval is not None and aht is not None
-    assert target_pct is not None and target_seconds is not None
+    assert calls is not None
+    assert interval is not None
+    assert aht is not None
+    assert target_pct is not None
+    assert target_seconds is not None
     figures: QueueFigures = agents_needed(
         calls=calls,
         interval_seconds=interval,
@@ -183,14 +183,11 @@ def erlang_text(answer: dict[str, Any]) -> str:
     lines += [
         _("Service level: %(value)s %%") % {"value": format_nl(answer["service_level_pct"], 1)},
         _("Average speed of answer: %(value)s s") % {"value": format_nl(answer["asa_seconds"], 1)},
-        _("Chance to wait: %(value)s %%")
-        % {"value": format_nl(answer["wait_probability_pct"], 1)},
+        _("Chance to wait: %(value)s %%") % {"value": format_nl(answer["wait_probability_pct"], 1)},
         _("Occupancy: %(value)s %%") % {"value": format_nl(answer["occupancy_pct"], 1)},
     ]
     if "abandon_pct" in answer:
-        lines.append(
-            _("Abandoned: %(value)s %%") % {"value": format_nl(answer["abandon_pct"], 1)}
-        )
+        lines.append(_("Abandoned: %(value)s %%") % {"value": format_nl(answer["abandon_pct"], 1)})
     return "\n".join(lines) + "\n"
 
 

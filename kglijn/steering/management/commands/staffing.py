@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from kglijn.steering.staffing.cli import erlang_parser_add, staffing_handle
 
