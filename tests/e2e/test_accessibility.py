@@ -677,3 +677,79 @@ def test_steering_forecast_page_has_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_steering_staffing_page_has_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """The staffing page as team lead: basis, heat map (short, over, even and empty cells), day
+    totals with the chart, the roster upload with its problems, the back offices' backlog."""
+    import datetime as dt
+
+    from kglijn.contacts.models import Channel, Direction
+    from kglijn.core.business_calendar import BRUSSELS
+    from kglijn.steering.models import ForecastPoint, ForecastRun, PlannedStaff, StaffPlan
+    from kglijn.steering.staffing.need import coming_week
+
+    monday = coming_week()
+    run = ForecastRun.objects.create(
+        channel=Channel.PHONE,
+        history_from=monday - dt.timedelta(days=365),
+        history_to=monday - dt.timedelta(days=1),
+        forecast_from=monday,
+        forecast_to=monday + dt.timedelta(days=6),
+        method="axe",
+    )
+    plan = StaffPlan.objects.create(
+        office=Office.FRONT, date_from=monday, date_to=monday + dt.timedelta(days=4)
+    )
+    for day in range(5):
+        for half in range(24):
+            moment = dt.datetime.combine(
+                monday + dt.timedelta(days=day),
+                dt.time(8 + half // 2, 30 * (half % 2)),
+                tzinfo=BRUSSELS,
+            )
+            ForecastPoint.objects.create(run=run, slot_start=moment, contacts=40 + 10 * (half % 5))
+            PlannedStaff.objects.create(
+                plan=plan, office=Office.FRONT, slot_start=moment, agents=12 + half % 7
+            )
+    for days_ago in (0, 3, 9):
+        Contact.objects.create(
+            channel=Channel.EMAIL,
+            direction=Direction.IN,
+            office=Office.PGJO,
+            received_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    lead = make_user("team_lead", "lea")
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, base, lead)
+    _goto(page, base + reverse("steering:staffing"))
+    checker.check(page, "staffing page (Erlang C)")
+    _goto(page, base + reverse("steering:staffing") + "?model=erlang_a&patience=90&shrinkage=25")
+    checker.check(page, "staffing page (Erlang A)")
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "rooster.csv",
+                "mimeType": "text/csv",
+                "buffer": b"datum;tijd;medewerkers\n2023-11-20;09:15;3\n",
+            }
+        ],
+    )
+    page.locator("form[enctype] button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-roster-problems]")).to_be_visible()
+    checker.check(page, "staffing page with roster problems")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

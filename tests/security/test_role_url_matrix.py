@@ -302,6 +302,11 @@ EXPECTED: dict[str, Access] = {
     "steering:forecast": roles("team_lead", "analyst"),
     "steering:forecast_compute": public(ok=405),
     "steering:forecast_xlsx": roles("team_lead", "analyst", ok=404),
+    # Issue 19 item 5 (s19-staffing): the staffing page and its Excel (steering.view_staffing:
+    # team lead and analyst); the roster upload is a POST of the team lead (steering.plan_staff).
+    "steering:staffing": roles("team_lead", "analyst"),
+    "steering:staffing_xlsx": roles("team_lead", "analyst"),
+    "steering:staffing_roster": public(ok=405),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.

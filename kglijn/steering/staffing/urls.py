@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from kglijn.steering.staffing import views
+
+urlpatterns: list[URLPattern] = [
+    path("personeel/", views.staffing_page, name="staffing"),
+    path("personeel/excel/", views.staffing_download, name="staffing_xlsx"),
+    path("personeel/rooster/", views.staffing_roster, name="staffing_roster"),
+]

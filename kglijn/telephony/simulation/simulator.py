@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kglijn.core.business_calendar import BRUSSELS
+from kglijn.core.erlang import erlang_c_agents
 from kglijn.demo.vocabulary import PHONE_HOURS
 from kglijn.telephony.simulation.day_setup import demo_roster, expected_calls
-from kglijn.telephony.simulation.erlang import erlang_c_agents
 from kglijn.telephony.simulation.event_log import OFFICES, CallEvent, ServiceLevel, service_levels
 
 __all__ = [
