@@ -66,8 +66,9 @@ Row = tuple[object, ...]
 # The front office's queue wait (issue 19): the shape of an Erlang C queue. A call waits at all
 # with probability P(wait) and then for an exponential time with mean tau beyond the ring; both
 # grow with the pressure of its hour (the hour's expected calls ÷ the average hour's, autumn
-# weighing more), so Monday mornings and the autumn have the long tail. About 80 % of the
-# answered calls wait at most 20 s over a year; one uniform draw per call, as before.
+# weighing more), so Monday mornings and the autumn have the long tail. About 84 % of the
+# answered calls wait at most 20 s over a year (the front office's service level, abandons
+# counted, ~79 %: docs/steering-demo.md); one uniform draw per call, as before.
 PHONE_RING_SECONDS = 6  # a call answered at once still rings a few seconds
 PHONE_WAIT_SHARE = 0.18  # P(wait) at pressure 1 …
 PHONE_WAIT_EXPONENT = 2.2  # … times pressure ** this (at most PHONE_WAIT_MAX_SHARE)
