@@ -229,3 +229,9 @@ def test_excel_has_the_days_and_two_native_charts(
 def test_front_office_agent_may_not_see_it(client: Client, make_user: Callable[..., User]) -> None:
     client.force_login(make_user("front_office", "agent"))
     assert client.get(reverse("steering:reachability")).status_code == 403
+
+
+def test_anonymous_is_sent_to_the_login_page(client: Client) -> None:
+    response = client.get(reverse("steering:reachability"))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]

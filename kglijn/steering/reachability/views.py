@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -84,6 +84,7 @@ def _period_values(form: ReachabilityForm) -> dict[str, dt.date]:
 
 
 @require_GET
+@login_required
 @permission_required("steering.view_reachability", raise_exception=True)
 def reachability_page(request: HttpRequest) -> HttpResponse:
     """Bereikbaarheid: per day offered, service level, abandon rate and ASA of the front office
@@ -104,6 +105,7 @@ def reachability_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@login_required
 @permission_required("steering.view_reachability", raise_exception=True)
 def reachability_download(request: HttpRequest) -> HttpResponse:
     form = ReachabilityForm(_with_defaults(request))
