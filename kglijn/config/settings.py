@@ -351,7 +351,7 @@ KGLIJN_SERVER_BACKGROUND: list[str] = [
 
 # What `kglijn demo` loads after the register's demo, from apps above it (the demo imports no
 # higher app): `extra(*, seed, years, scale) -> str`, a line for the demo's summary.
-KGLIJN_DEMO_EXTRAS: list[str] = []
+KGLIJN_DEMO_EXTRAS: list[str] = ["kglijn.steering.demo.steering_demo_load"]
 
 # --- Opgroeipunt (docs/opgroeipunt.md, ADR 0015) ----------------------------------------------
 # The urgent lane's response term, in hours on the clock (a danger situation does not wait for

@@ -8,6 +8,8 @@ in order of receipt, as a live register would number them.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import random
 import unicodedata
 from collections.abc import Callable
@@ -60,6 +62,47 @@ ESCALATION_FIELDS = (
 )  # fmt: skip
 
 Row = tuple[object, ...]
+
+# The front office's queue wait (issue 19): the shape of an Erlang C queue. A call waits at all
+# with probability P(wait) and then for an exponential time with mean tau beyond the ring; both
+# grow with the pressure of its hour (the hour's expected calls ÷ the average hour's, autumn
+# weighing more), so Monday mornings and the autumn have the long tail. About 84 % of the
+# answered calls wait at most 20 s over a year (the front office's service level, abandons
+# counted, ~79 %: docs/steering-demo.md); one uniform draw per call, as before.
+PHONE_RING_SECONDS = 6  # a call answered at once still rings a few seconds
+PHONE_WAIT_SHARE = 0.18  # P(wait) at pressure 1 …
+PHONE_WAIT_EXPONENT = 2.2  # … times pressure ** this (at most PHONE_WAIT_MAX_SHARE)
+PHONE_WAIT_MAX_SHARE = 0.95
+PHONE_WAIT_TAU_SECONDS = 28.0  # mean wait beyond the ring at pressure 1, times the pressure
+PHONE_WAIT_MAX_SECONDS = 1800
+PHONE_STAFF_FOLLOWS = 0.5
+AUTUMN_PRESSURE = {9: 1.08, 10: 1.12, 11: 1.1}  # September-November: the busy season
+
+
+def phone_wait_seconds(pressure: float, draw: float) -> int:
+    """The queue wait of an answered call in an hour of this pressure, from one uniform draw
+    in [0, 1) (inverse of the distribution function)."""
+    waiting = min(PHONE_WAIT_MAX_SHARE, PHONE_WAIT_SHARE * pressure**PHONE_WAIT_EXPONENT)
+    if draw < 1 - waiting:  # answered at once: somewhere in the ring
+        return int(draw / (1 - waiting) * PHONE_RING_SECONDS)
+    tail = (1 - draw) / waiting  # in (0, 1]
+    wait = PHONE_RING_SECONDS - PHONE_WAIT_TAU_SECONDS * pressure * math.log(tail)
+    return int(min(wait, PHONE_WAIT_MAX_SECONDS))
+
+
+def phone_pressure(table: SlotTable) -> dict[int, float]:
+    """Epoch hour (moment // HOUR) -> the pressure of that phone hour: (its slot weight ÷ the
+    mean slot weight) ** PHONE_STAFF_FOLLOWS (the roster follows the load, though not all the
+    way), times the autumn factor."""
+    weights = [b - a for a, b in zip((0.0, *table.cum_weights), table.cum_weights, strict=False)]
+    mean = sum(weights) / len(weights) if weights else 1.0
+    pressure = {}
+    for start, weight in zip(table.starts, weights, strict=True):
+        month = dt.datetime.fromtimestamp(start, dt.UTC).month
+        pressure[start // HOUR] = (weight / mean) ** PHONE_STAFF_FOLLOWS * AUTUMN_PRESSURE.get(
+            month, 1.0
+        )
+    return pressure
 
 
 @dataclass(frozen=True)
@@ -176,6 +219,7 @@ class YearGenerator:
             ),
             "out": slot_table(first, last, OUTGOING_HOURS, open_days=days, rng=rng),
         }
+        self.phone_pressure = phone_pressure(self.slots["phone"])
         self.front_hours = OpeningCalendar(self.open_days, 8, 20)
         self.back_hours = OpeningCalendar(self.open_days, 9, 17)
         self.reason_combos = {topic: _reason_combos(topic) for topic in REASON_WEIGHTS}
@@ -288,7 +332,8 @@ class YearGenerator:
                     done = answered + rng.randint(300, 1500)
                 elif channel == "phone":
                     office = "front"
-                    answered = moment + int(rng.expovariate(1 / 50))
+                    pressure = self.phone_pressure.get(moment // HOUR, 1.0)
+                    answered = moment + phone_wait_seconds(pressure, rng.random())
                     done = answered + rng.randint(90, 600)
                 else:
                     office = "front"

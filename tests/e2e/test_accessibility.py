@@ -753,3 +753,30 @@ def test_steering_staffing_page_has_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_steering_reachability_dashboard_has_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 19 item 6 (s19-demo): the reachability dashboard with its headline, two charts and
+    the table, at 1366 and 390 px, as the team lead."""
+    from tests.steering.test_reachability_dashboard import plant_world
+
+    plant_world()
+    lead = make_user("team_lead", "lea")
+    url = reverse("steering:reachability") + "?date_from=2023-11-13&date_to=2023-11-15"
+    checker = Checker()
+    for viewport in (WIDE, NARROW):
+        context = browser.new_context(viewport=viewport, locale="nl-BE")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        _log_in(context, live_server.url, lead)
+        _goto(page, live_server.url + url)
+        checker.check(page, f"{url} at {viewport['width']} px")
+        context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -307,6 +307,10 @@ EXPECTED: dict[str, Access] = {
     "steering:staffing": roles("team_lead", "analyst"),
     "steering:staffing_xlsx": roles("team_lead", "analyst"),
     "steering:staffing_roster": public(ok=405),
+    # Issue 19 item 6 (s19-demo): the reachability dashboard and its Excel download
+    # (steering.view_reachability: team lead and analyst).
+    "steering:reachability": roles("team_lead", "analyst"),
+    "steering:reachability_xlsx": roles("team_lead", "analyst"),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from kglijn.steering.reachability import views
+
+urlpatterns: list[URLPattern] = [
+    path("bereikbaarheid/", views.reachability_page, name="reachability"),
+    path(
+        "bereikbaarheid/bereikbaarheid.xlsx",
+        views.reachability_download,
+        name="reachability_xlsx",
+    ),
+]
