@@ -110,6 +110,42 @@ MENU: tuple[MenuGroup, ...] = (
         ),
     ),
     MenuGroup(
+        key="steering",
+        label=_("Steering"),
+        entries=(
+            MenuEntry(
+                label=_("Front-office contract"),
+                url_name="steering:contract",
+                perms=("steering.view_contract",),
+            ),
+            MenuEntry(
+                label=_("Monthly statement"),
+                url_name="steering:statement",
+                perms=("steering.view_statement",),
+            ),
+            MenuEntry(
+                label=_("Invoice check"),
+                url_name="steering:invoices",
+                perms=("steering.view_invoice",),
+            ),
+            MenuEntry(
+                label=_("Volume forecast"),
+                url_name="steering:forecast",
+                perms=("steering.view_forecast",),
+            ),
+            MenuEntry(
+                label=_("Staffing"),
+                url_name="steering:staffing",
+                perms=("steering.view_staffing",),
+            ),
+            MenuEntry(
+                label=_("Reachability"),
+                url_name="steering:reachability",
+                perms=("steering.view_reachability",),
+            ),
+        ),
+    ),
+    MenuGroup(
         key="opgroeipunt",
         label=_("Opgroeipunt"),
         entries=(

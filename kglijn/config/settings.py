@@ -353,6 +353,13 @@ KGLIJN_SERVER_BACKGROUND: list[str] = [
 # higher app): `extra(*, seed, years, scale) -> str`, a line for the demo's summary.
 KGLIJN_DEMO_EXTRAS: list[str] = ["kglijn.steering.demo.steering_demo_load"]
 
+# --- Steering the front office (issue 19, ADR 0017, docs/steering.md) -------------------------
+# "Voldoende bereikbaar" on a day: the front office's service level met its norm and at most
+# this share of the offered calls was abandoned (%).
+KGLIJN_REACHABILITY_MAX_ABANDON_PCT = float(
+    os.environ.get("KGLIJN_REACHABILITY_MAX_ABANDON_PCT", "10")
+)
+
 # --- Opgroeipunt (docs/opgroeipunt.md, ADR 0015) ----------------------------------------------
 # The urgent lane's response term, in hours on the clock (a danger situation does not wait for
 # Monday).

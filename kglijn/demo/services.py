@@ -22,6 +22,7 @@ from kglijn.contacts.services import AUDIT_TYPE, referral_save
 from kglijn.core.bulk import BulkWriter, TableSpec, fast_writes, first_free_ids, m2m_spec
 from kglijn.core.bulk import table_spec as make_table_spec
 from kglijn.core.models import AuditEvent
+from kglijn.demo.calls import demo_calls_delete
 from kglijn.demo.generator import (
     CONTACT_CONSTANTS,
     CONTACT_FIELDS,
@@ -133,6 +134,8 @@ def demo_reset() -> dict[str, int]:
     Refuses (DemoError, nothing deleted) when other records point at contacts or demo customers.
     """
     deleted_surveys = demo_surveys_delete()  # survey rows hang on the contacts: they go first
+    # The steering demo's calls point at the phone contacts: they go before them.
+    deleted_calls = demo_calls_delete()
     # Which knowledge article helped on which contact: the use is kept, the link goes.
     ArticleUse.objects.filter(contact__isnull=False).update(contact=None)
     blocking = _referring(Contact, Escalation, isnull=False) + _referring(
@@ -157,7 +160,7 @@ def demo_reset() -> dict[str, int]:
         deleted["customers"] = max(int(cursor.rowcount), 0)
     rollups_rebuild()  # no contacts left: empties the rollups
     deleted |= opgroeipunt_demo_delete()  # the Opgroeipunt demo (external ids "demo-")
-    return deleted | deleted_surveys
+    return deleted | deleted_surveys | {"demo calls": deleted_calls}
 
 
 def _with_opgroeipunt(years: Sequence[int], scale: float) -> bool:

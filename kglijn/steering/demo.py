@@ -25,7 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -33,18 +33,23 @@ from django.db.models import Max, Q
 from kglijn.contacts.models import Channel, Contact, Direction, Escalation, Office
 from kglijn.core.bulk import BulkWriter, fast_writes, first_free_ids, table_spec
 from kglijn.core.business_calendar import BRUSSELS, WorkingDays
+from kglijn.demo.calls import CALL_PREFIX, demo_calls_delete
 from kglijn.demo.timeline import TimestampText
+from kglijn.steering.contract.invoices import invoice_import
+from kglijn.steering.contract.statement import NoContract, statement_month
+from kglijn.steering.forecast.services import ForecastRefused, forecast_run
 from kglijn.steering.models import (
     Contract,
     ContractFee,
     ContractPrice,
     ContractVersion,
+    ForecastRun,
+    Invoice,
     PlannedStaff,
     StaffPlan,
 )
 from kglijn.telephony.models import Call, CallLeg, CallState, LegOutcome
 
-CALL_PREFIX = "demo-"  # every demo call's call_id starts with it
 DEMO_SUPPLIER = "Leverancier frontoffice (illustratief)"
 DEMO_CONTRACT_NAME = "Raamovereenkomst frontoffice Kind en Gezin-Lijn (illustratief)"
 ROSTER_FILE = "demo-rooster-frontoffice.csv"
@@ -74,6 +79,8 @@ CONTRACT_FEES: tuple[tuple[str, str, Decimal], ...] = (
 TELECOM_PER_MINUTE = Decimal("0.0250")
 MALUS_PER_POINT = Decimal("500.00")
 MALUS_CAP_PER_MONTH = Decimal("5000.00")
+ONE_DAY = dt.timedelta(days=1)
+CENT = Decimal("0.01")
 INVOICE_2023 = Decimal("981788")  # excl. VAT, source 000
 
 # --- the roster --------------------------------------------------------------------------------
@@ -108,6 +115,8 @@ class DemoSteering:
     roster_from: dt.date | None
     roster_to: dt.date | None
     seconds: float
+    forecasts: tuple[str, ...] = ()
+    invoice: str = ""
 
     def summary(self) -> str:
         return (
@@ -115,7 +124,9 @@ class DemoSteering:
             f"{self.abandoned:,} abandoned calls ({self.short_abandons:,} short), "
             f"{self.contract_versions} illustrative contract version, "
             f"{self.roster_slots:,} roster half hours "
-            f"({self.roster_from} to {self.roster_to}) in {self.seconds:.1f} s"
+            f"({self.roster_from} to {self.roster_to}), "
+            f"forecasts {', '.join(self.forecasts) or 'none'}, invoice {self.invoice or 'none'} "
+            f"in {self.seconds:.1f} s"
         )
 
 
@@ -128,23 +139,6 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def _epoch(moment: dt.datetime) -> int:
     return int(moment.timestamp())
-
-
-def demo_calls_delete() -> int:
-    """Remove the demo's calls and their legs (raw SQL: a full year is ~150,000 calls)."""
-    quote = connection.ops.quote_name
-    call_table, leg_table = quote(Call._meta.db_table), quote(CallLeg._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {leg_table} WHERE {quote('call_id')} IN "  # noqa: S608
-            f"(SELECT {quote('id')} FROM {call_table} WHERE {quote('call_id')} LIKE %s)",
-            [f"{CALL_PREFIX}%"],
-        )
-        cursor.execute(
-            f"DELETE FROM {call_table} WHERE {quote('call_id')} LIKE %s",  # noqa: S608
-            [f"{CALL_PREFIX}%"],
-        )
-        return max(int(cursor.rowcount), 0)
 
 
 @dataclass(frozen=True)
@@ -408,6 +402,8 @@ def steering_demo_load(*, seed: int, years: Sequence[int], scale: float) -> str:
         versions = _write_contract(min(years))
         last_day = _last_phone_day(year)
         roster = _write_roster(last_day, seed) if last_day is not None else (0, None, None)
+    forecasts = _forecasts(last_day) if last_day is not None else ()
+    invoice = _invoice(last_day) if last_day is not None else ""
     result = DemoSteering(
         year=year,
         calls=calls,
@@ -418,5 +414,58 @@ def steering_demo_load(*, seed: int, years: Sequence[int], scale: float) -> str:
         roster_from=roster[1],
         roster_to=roster[2],
         seconds=time.perf_counter() - started,
+        forecasts=forecasts,
+        invoice=invoice,
     )
     return result.summary()
+
+
+def _forecasts(last_day: dt.date) -> tuple[str, ...]:
+    """A forecast per channel from the day after the data, each with its back-test; a channel
+    with too little history (a small demo) is left out."""
+    ForecastRun.objects.filter(created_by__isnull=True, forecast_from=last_day + ONE_DAY).delete()
+    made = []
+    for channel in (Channel.PHONE, Channel.EMAIL, Channel.CHAT):
+        try:
+            run = forecast_run(channel=channel, weeks=6, today=last_day + ONE_DAY)
+        except ForecastRefused:
+            continue
+        made.append(
+            f"{channel} (WAPE {run.backtest_wape_pct:.1f} % vs {run.baseline_wape_pct:.1f} %)"
+        )
+    return tuple(made)
+
+
+# The demo invoice: the last complete month as the supplier could have billed it, with three
+# differences for the invoice check to find (docs/steering-demo.md).
+DEMO_INVOICE_REFERENCE = "DEMO-FACTUUR"
+INVOICE_EXTRA_CALLS = 112  # the supplier also billed abandoned calls longer than 30 s
+INVOICE_UNKNOWN_LINE = ("fee-opleiding", "Opleiding nieuwe medewerkers", Decimal("1250.00"))
+
+
+def _invoice(last_day: dt.date) -> str:
+    month = (last_day.replace(day=1) - ONE_DAY).replace(day=1)
+    Invoice.objects.filter(reference=DEMO_INVOICE_REFERENCE).delete()
+    try:
+        statement = statement_month(month)
+    except NoContract:
+        return ""
+    rows = ["code;omschrijving;aantal;eenheidsprijs;bedrag"]
+    for line in statement.lines:
+        quantity, amount = line.quantity, line.amount
+        if line.key == "contacts-phone-incoming":
+            quantity += INVOICE_EXTRA_CALLS
+            amount = (quantity * line.unit_price).quantize(CENT, ROUND_HALF_UP)
+        elif line.key == "malus":
+            continue  # the supplier "forgot" the malus
+        rows.append(f"{line.key};{line.label};{quantity};{line.unit_price};{amount}")
+    code, label, amount = INVOICE_UNKNOWN_LINE
+    rows.append(f"{code};{label};1;{amount};{amount}")
+    invoice_import(
+        by=None,
+        month=month,
+        reference=DEMO_INVOICE_REFERENCE,
+        file_name=f"demo-factuur-{month:%Y-%m}.csv",
+        content=("\r\n".join(rows) + "\r\n").encode(),
+    )
+    return f"{month:%Y-%m}"

@@ -165,3 +165,11 @@ def test_statement_pages_and_downloads(analyst) -> None:
     assert any(
         n.startswith("xl/charts/") for n in zipfile.ZipFile(io.BytesIO(book.content)).namelist()
     )
+
+
+def test_the_contract_page_shows_a_version_nobody_entered(analyst) -> None:
+    # The demo's version has no author (created_by is empty): the page says "—", no 500.
+    make_contract(by=None, change_month=None)
+    response = client_for(analyst).get(reverse("steering:contract"))
+    assert response.status_code == 200
+    assert "—" in response.content.decode()

@@ -239,3 +239,40 @@ def test_demo_command_runs_the_extra() -> None:
         CallLeg.objects.filter(outcome=LegOutcome.ANSWERED).count()
         == year_plan(2023, scale=0.01).incoming["phone"]
     )
+
+
+def test_the_demo_adds_a_backtested_forecast_per_channel_and_an_invoice_to_check(
+    demo: str,
+) -> None:
+    from kglijn.steering.contract.invoices import invoice_check
+    from kglijn.steering.demo import DEMO_INVOICE_REFERENCE, INVOICE_EXTRA_CALLS
+    from kglijn.steering.models import ForecastRun, Invoice
+
+    runs = {run.channel: run for run in ForecastRun.objects.all()}
+    assert set(runs) == {Channel.PHONE, Channel.EMAIL, Channel.CHAT}
+    for run in runs.values():
+        assert run.forecast_from == LAST_DAY + dt.timedelta(days=1)
+        assert run.backtest_wape_pct is not None
+        assert run.baseline_wape_pct is not None
+        assert run.points.filter(backtest=False).exists()
+    invoice = Invoice.objects.get(reference=DEMO_INVOICE_REFERENCE)
+    assert invoice.month == dt.date(2023, 10, 1)
+    check = invoice_check(invoice)
+    flagged = {row.key: row for row in check.rows if row.flagged}
+    # The three planted differences, and nothing else.
+    assert set(flagged) == {"contacts-phone-incoming", "malus", "fee-opleiding"}
+    phone = flagged["contacts-phone-incoming"]
+    assert phone.invoice_quantity == phone.statement_quantity + INVOICE_EXTRA_CALLS
+    assert flagged["malus"].invoice_amount is None
+    assert flagged["fee-opleiding"].statement_amount is None
+
+
+def test_demo_reset_removes_the_demo_calls_before_the_contacts(demo: str) -> None:
+    from kglijn.demo.services import demo_reset
+
+    assert Call.objects.exists()
+    deleted = demo_reset()
+    assert deleted["demo calls"] > 0
+    assert not Call.objects.exists()
+    assert not CallLeg.objects.exists()
+    assert not Contact.objects.exists()

@@ -257,3 +257,24 @@ def test_front_office_agent_may_not_see_the_page(
     client.force_login(make_user("front_office", "fo"))
     assert client.get(reverse("steering:staffing")).status_code == 403
     assert client.get(reverse("steering:staffing_xlsx")).status_code == 403
+
+
+def test_the_default_week_is_the_coming_one_or_the_newest_forecasts_first_full_week() -> None:
+    from kglijn.steering.staffing.need import coming_week, default_week
+
+    today = dt.date(2026, 12, 7)
+    assert default_week(today) == coming_week(today)  # no forecast at all
+    # The demo's forecast starts on a Thursday after its data: its first full week.
+    thursday = dt.date(2023, 11, 16)
+    ForecastRun.objects.create(
+        channel=Channel.PHONE,
+        history_from=thursday - dt.timedelta(days=365),
+        history_to=thursday - dt.timedelta(days=1),
+        forecast_from=thursday,
+        forecast_to=thursday + dt.timedelta(days=41),
+        method="test",
+    )
+    assert default_week(today) == MONDAY
+    # A forecast covering the coming week wins.
+    plant_forecast({_at(coming_week(today), 9): 10.0}, week=coming_week(today))
+    assert default_week(today) == coming_week(today)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm  # type: ignore[import-untyped]
+import statsmodels.api as sm
 
 SLOTS = 48  # half hours per (local) day
 HOLDOUT_WEEKS = 8

@@ -30,14 +30,12 @@ from kglijn.servicelevels.phone import Period, ServiceLevelRow, service_levels
 from kglijn.steering.models import ForecastPoint, ForecastRun, PlannedStaff
 from kglijn.telephony.models import CallLeg
 
-DEFAULT_MAX_ABANDON_PCT = Decimal("10")
 DEFAULT_WEEKS = 8
 MAX_DAYS = 366
 
 
 def max_abandon_pct() -> Decimal:
-    value = getattr(settings, "KGLIJN_REACHABILITY_MAX_ABANDON_PCT", DEFAULT_MAX_ABANDON_PCT)
-    return Decimal(str(value))
+    return Decimal(str(settings.KGLIJN_REACHABILITY_MAX_ABANDON_PCT))
 
 
 @dataclass

@@ -122,6 +122,21 @@ def coming_week(today: dt.date | None = None) -> dt.date:
     return week_start_of(today) + dt.timedelta(days=7)
 
 
+def default_week(today: dt.date | None = None) -> dt.date:
+    """The coming week when a phone forecast covers it; else the first full week of the newest
+    phone forecast (e.g. the demo's, which starts after its data in 2023); else the coming week."""
+    coming = coming_week(today)
+    if forecast_run_for(coming) is not None:
+        return coming
+    newest = (
+        ForecastRun.objects.filter(channel=Channel.PHONE).order_by("-created_at", "-pk").first()
+    )
+    if newest is None:
+        return coming
+    start = week_start_of(newest.forecast_from)
+    return start if start == newest.forecast_from else start + dt.timedelta(days=7)
+
+
 def _bounds(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(week_start, dt.time.min, tzinfo=BRUSSELS)
     end = dt.datetime.combine(week_start + dt.timedelta(days=7), dt.time.min, tzinfo=BRUSSELS)

@@ -28,7 +28,7 @@ from kglijn.steering.staffing.forms import RosterForm, StaffingForm
 from kglijn.steering.staffing.need import (
     DEFAULT_SHRINKAGE,
     StaffingGrid,
-    coming_week,
+    default_week,
     staffing_grid,
 )
 from kglijn.steering.staffing.roster import RosterError, roster_import
@@ -42,7 +42,7 @@ def _grid(form: StaffingForm) -> StaffingGrid:
     data = form.cleaned_data
     shrinkage = data.get("shrinkage")
     return staffing_grid(
-        week_start=data.get("week_start") or coming_week(),
+        week_start=data.get("week_start") or default_week(),
         shrinkage=float(shrinkage) / 100 if shrinkage is not None else DEFAULT_SHRINKAGE,
         erlang_a=data["model"] == "erlang_a",
         patience=data.get("patience"),
