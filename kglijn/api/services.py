@@ -29,6 +29,8 @@ def token_create(*, user: User, name: str = "", by: User | None = None) -> tuple
     if not user.is_active:
         raise ValueError(f"user {user.username} is not active")
     token = secrets.token_urlsafe(32)
+    while token.startswith("-"):  # a prefix "-…" would read as an option: `kglijn token revoke`
+        token = secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
         user=user, name=name.strip()[:100], prefix=token[:PREFIX_LENGTH], digest=token_digest(token)
     )

@@ -73,6 +73,14 @@ def test_revoke_by_prefix_stops_the_token(agent) -> None:
     assert AuditEvent.objects.filter(object_type="api_token", action="change").count() == 1
 
 
+def test_no_token_starts_with_a_dash_so_its_prefix_is_never_read_as_an_option(agent) -> None:
+    # token_urlsafe starts with "-" once in 64 tokens; `kglijn token revoke -nU…` then failed.
+    from kglijn.api.services import token_create
+
+    tokens = [token_create(user=agent)[1] for _ in range(300)]
+    assert not [token for token in tokens if token.startswith("-")]
+
+
 def test_revoke_all_of_a_user_and_list(agent, nurse) -> None:
     _create("agent")
     _create("agent")

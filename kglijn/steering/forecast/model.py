@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
 
 SLOTS = 48  # half hours per (local) day
 HOLDOUT_WEEKS = 8
@@ -127,6 +126,10 @@ def fit(counts: FloatArray, cal: DayCalendar, first: int, last: int) -> Fit:
     # A feature that never varies in the fit (no closing day in it, say) cannot be estimated:
     # left out, its effect is 0.
     keep = [0] + [j for j in range(1, x.shape[1]) if np.ptp(x[:, j]) > 0]
+    # Imported here: statsmodels costs ~0.5 s to import, which every process's first request
+    # paid through the URL conf (tests/security/test_database_down.py times the first login).
+    import statsmodels.api as sm
+
     result = sm.GLM(y, x[:, keep], family=sm.families.Poisson()).fit()
     params = np.zeros(len(names))
     params[keep] = result.params
