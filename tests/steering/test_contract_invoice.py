@@ -210,7 +210,7 @@ def test_invoice_pages_upload_and_contacts_download(team_lead, analyst, march) -
         "kanaal",
         "richting",
         "ontvangen",
-        "office",
+        "dienst",
         "beantwoord",
     ]
     assert len(rows) == 5  # the 4 contacts of the line

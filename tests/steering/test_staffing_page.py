@@ -278,3 +278,15 @@ def test_the_default_week_is_the_coming_one_or_the_newest_forecasts_first_full_w
     # A forecast covering the coming week wins.
     plant_forecast({_at(coming_week(today), 9): 10.0}, week=coming_week(today))
     assert default_week(today) == coming_week(today)
+
+
+def test_a_past_forecast_is_staffed_with_the_handling_times_before_it() -> None:
+    # The demo's forecast starts in November 2023; its AHT comes from the 8 weeks before it,
+    # not from the 8 weeks before today (which hold no calls).
+    recent = _at(MONDAY - dt.timedelta(days=3), 10)
+    for n in range(40):
+        _leg(n, recent, LegOutcome.ANSWERED, wait=10.0, handle=345.0)
+    plant_forecast({_at(MONDAY, 9): 30.0})
+    grid = staffing_grid(week_start=MONDAY, today=dt.date(2026, 12, 7))
+    assert grid.aht.measured
+    assert grid.aht.value == pytest.approx(345.0)

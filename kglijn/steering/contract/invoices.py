@@ -402,7 +402,7 @@ def invoice_check(invoice: Invoice) -> InvoiceCheck:
 
 # --- the contacts behind a line --------------------------------------------------------------
 
-CONTACT_COLUMNS = ("id", "referentie", "kanaal", "richting", "ontvangen", "office", "beantwoord")
+CONTACT_COLUMNS = ("id", "referentie", "kanaal", "richting", "ontvangen", "dienst", "beantwoord")
 
 
 def contact_line_parts(key: str) -> tuple[str, str] | None:

@@ -267,13 +267,17 @@ def staffing_grid(
     plan = planned_staff(FRONT, days)
     covered = {moment.date() for moment in plan}
     planned = {moment: agents for moment, agents in plan.items() if agents is not None}
-    aht_used = Measured(float(aht), False, 0, typed=True) if aht else measured_aht(today)
+    # AHT and patience are measured over the 8 weeks before the forecast began (its history's
+    # end), or before today when that is earlier: a forecast of a past period (the demo's)
+    # is staffed with the handling times of its own time.
+    measured_until = min(today, run.forecast_from) if run is not None else today
+    aht_used = Measured(float(aht), False, 0, typed=True) if aht else measured_aht(measured_until)
     patience_used: Measured | None = None
     if erlang_a:
         patience_used = (
             Measured(float(patience), False, 0, typed=True)
             if patience
-            else measured_patience(today)
+            else measured_patience(measured_until)
         )
     all_norms = norms()
     targets = {
