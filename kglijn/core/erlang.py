@@ -32,8 +32,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.linalg import expm_multiply
 from scipy.special import gammaln
 
 # The usual contact-centre norm: 80 % of the calls answered within 20 s.
@@ -183,6 +181,11 @@ def _answered_within(
     agents: int, mu: float, theta: float, queued: int, target_seconds: float
 ) -> np.ndarray:
     """P(answered within t | j calls waiting ahead) for j = 0 .. queued − 1."""
+    # Imported here: scipy.sparse.linalg costs ~0.3 s to import, which the staffing page's URL
+    # conf (and so every process's first request) paid; only Erlang A's service level needs it.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.linalg import expm_multiply
+
     if queued == 0:
         return np.zeros(0)
     # States 0..J−1: calls ahead; state J: answered (absorbing). Hanging up leaves the chain.

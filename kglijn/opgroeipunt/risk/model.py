@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.preprocessing import StandardScaler
 
 from kglijn.opgroeipunt.risk.features import FEATURES, Snapshot
+
+# scikit-learn is imported where a model is fitted or measured: importing it costs ~2 s, which
+# every process's first request paid through the URL conf (the pages need only the constants).
+if TYPE_CHECKING:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
 
 TEXT_COMPONENTS = 6
 TOP_SHARE = 0.05  # the re-screening list: the top 5 %
@@ -81,6 +84,12 @@ def fit(
 ) -> FittedRisk:
     """Fit on the training snapshots (features, labels); ``surface`` names a stem by a word
     (for the explanation of the TF-IDF components)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
     surface = surface or {}
 
     def in_words(term: str) -> str:
@@ -158,6 +167,8 @@ def top_precision(scores: np.ndarray, y: np.ndarray, share: float = TOP_SHARE) -
 def auc(scores: np.ndarray, y: np.ndarray) -> float | None:
     if len(set(y.tolist())) < 2:
         return None
+    from sklearn.metrics import roc_auc_score
+
     return float(roc_auc_score(y, scores))
 
 
@@ -192,6 +203,8 @@ def expected_calibration_error(table: list[dict[str, Any]]) -> float:
 
 def evaluate(fitted: FittedRisk, snap: Snapshot, y: np.ndarray) -> dict[str, Any]:
     """The back-test of the model and of the baseline on one held-out snapshot."""
+    from sklearn.metrics import brier_score_loss
+
     z = fitted.design(snap)
     p = fitted.probabilities(z)
     baseline = snap.column("complaints_12")
