@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kglijn.core.business_calendar import BRUSSELS, opening_hours
 from kglijn.core.erlang import agents_needed, scheduled_agents
 from kglijn.core.vocabulary import Channel, Office
-from kglijn.servicelevels.phone import norm_on, norms
+from kglijn.servicelevels.phone import norm_on, norms, service_levels
 from kglijn.steering.models import ForecastPoint, ForecastRun, PlannedStaff, StaffPlan
 from kglijn.telephony.models import CallLeg, LegOutcome
 
@@ -197,18 +197,18 @@ def _measure_window(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def measured_aht(today: dt.date | None = None) -> Measured:
-    """The front office's mean talk + hold of answered legs in the last 8 weeks (else 300 s)."""
-    start, end = _measure_window(today or timezone.localdate())
-    figures = CallLeg.objects.filter(
-        office=FRONT,
-        outcome=LegOutcome.ANSWERED,
-        handle_seconds__isnull=False,
-        offered_at__gte=start,
-        offered_at__lt=end,
-    ).aggregate(n=Count("id"), mean=Avg("handle_seconds"))
-    if figures["n"] >= MIN_MEASURED and figures["mean"]:
-        return Measured(round(float(figures["mean"]), 1), True, figures["n"])
-    return Measured(DEFAULT_AHT_SECONDS, False, figures["n"])
+    """The front office's AHT of the 8 weeks before `today` (else 300 s): the service levels'
+    own AHT (talk + hold of answered legs whose conversation ended), one definition."""
+    end = today or timezone.localdate()
+    row = service_levels(
+        date_from=end - dt.timedelta(weeks=MEASURE_WEEKS),
+        date_to=end - dt.timedelta(days=1),
+        offices=[FRONT],
+    ).totals[FRONT]
+    aht = row.aht_seconds
+    if row.handled >= MIN_MEASURED and aht:
+        return Measured(round(aht, 1), True, row.handled)
+    return Measured(DEFAULT_AHT_SECONDS, False, row.handled)
 
 
 def measured_patience(today: dt.date | None = None) -> Measured:
