@@ -97,3 +97,12 @@ def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
 
 def csv_response(content: str, *, filename: str) -> HttpResponse:
     return download_response(content, filename=filename, content_type=CSV_CONTENT_TYPE)
+
+
+def download_refused(form: Any) -> HttpResponse:
+    """400 for a download whose filter form is invalid: every error, in plain text."""
+    return HttpResponse(
+        "; ".join(str(error) for errors in form.errors.values() for error in errors),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kglijn.core.dates import BoundedDateField
-from kglijn.core.excel import xlsx_response
+from kglijn.core.excel import download_refused, xlsx_response
 from kglijn.core.vocabulary import Office
 from kglijn.servicelevels.exports import (
     call_outcome_series,
@@ -194,11 +194,7 @@ def service_levels_page(request: HttpRequest) -> HttpResponse:
 def service_levels_download(request: HttpRequest) -> HttpResponse:
     form = ServiceLevelForm(_with_defaults(request))
     if not form.is_valid():
-        return HttpResponse(
-            "; ".join(str(error) for errors in form.errors.values() for error in errors),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return download_refused(form)
     report = _report(form)
     with translation.override(DOCUMENT_LANGUAGE):
         content = service_levels_xlsx(report)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from kglijn.core.dates import BoundedDateField
-from kglijn.core.excel import xlsx_response
+from kglijn.core.excel import download_refused, xlsx_response
 from kglijn.steering.reachability.exports import (
     charts,
     day_label,
@@ -110,11 +110,7 @@ def reachability_page(request: HttpRequest) -> HttpResponse:
 def reachability_download(request: HttpRequest) -> HttpResponse:
     form = ReachabilityForm(_with_defaults(request))
     if not form.is_valid():
-        return HttpResponse(
-            "; ".join(str(error) for errors in form.errors.values() for error in errors),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return download_refused(form)
     report = _report(form)
     with translation.override(DOCUMENT_LANGUAGE):
         content = reachability_xlsx(report)

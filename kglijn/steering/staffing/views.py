@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kglijn.core.excel import xlsx_response
+from kglijn.core.excel import download_refused, xlsx_response
 from kglijn.core.vocabulary import Office
 from kglijn.steering.models import StaffPlan
 from kglijn.steering.staffing.backlog import OfficeBacklog, back_office_backlogs
@@ -144,11 +144,7 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
 def staffing_download(request: HttpRequest) -> HttpResponse:
     form = StaffingForm(request.GET or {"model": "erlang_c"})
     if not form.is_valid():
-        return HttpResponse(
-            "; ".join(str(error) for errors in form.errors.values() for error in errors),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return download_refused(form)
     grid = _grid(form)
     with translation.override(DOCUMENT_LANGUAGE):
         content = staffing_xlsx(grid, back_office_backlogs())
