@@ -86,6 +86,26 @@ _STEERING_READ = (
     "steering.view_staffing",
     "steering.view_reachability",
 )
+# Satisfaction survey campaigns (issue 20, ADR 0018): the analyst reads the weighted results,
+# the methodology and the improvement actions; the team lead and the information manager also
+# build questionnaires, draw samples, send invitations, enter phone interviews, load a bureau's
+# results and follow the actions.
+_CAMPAIGN_READ = (
+    "campaigns.view_campaign",
+    "campaigns.view_questionnaire",
+    "campaigns.view_results",
+    "campaigns.view_improvementaction",
+)
+_CAMPAIGN_WORK = (
+    *_CAMPAIGN_READ,
+    "campaigns.manage_questionnaire",
+    "campaigns.manage_campaign",
+    "campaigns.view_frame",
+    "campaigns.enter_phone_interview",
+    "campaigns.import_results",
+    "campaigns.add_improvementaction",
+    "campaigns.change_improvementaction",
+)
 TEAM_LEAD = Role(
     "team_lead",
     "Leidinggevende",
@@ -122,6 +142,7 @@ TEAM_LEAD = Role(
         "steering.check_invoice",
         "steering.run_forecast",
         "steering.plan_staff",
+        *_CAMPAIGN_WORK,
     ),
 )
 INFORMATION_MANAGER = Role(
@@ -139,6 +160,7 @@ INFORMATION_MANAGER = Role(
         "telephony.view_service_levels",
         "surveys.view_surveyversion",
         "surveys.add_surveyversion",
+        *_CAMPAIGN_WORK,
     ),
 )
 ANALYST = Role(
@@ -153,6 +175,7 @@ ANALYST = Role(
         "telephony.view_service_levels",
         "feedback.view_team_report",
         *_STEERING_READ,
+        *_CAMPAIGN_READ,
     ),
 )
 ADMINISTRATOR = Role(

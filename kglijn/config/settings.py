@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "kglijn.chat",
     "kglijn.servicelevels",
     "kglijn.steering",
+    "kglijn.campaigns",
     "kglijn.api",
 ]
 

@@ -46,6 +46,8 @@ urlpatterns = [
     path("chat/", include("kglijn.chat.urls")),
     path("opgroeipunt/", include("kglijn.opgroeipunt.urls")),
     path("sturing/", include("kglijn.steering.urls")),
+    path("onderzoeken/", include("kglijn.campaigns.urls")),
+    path("onderzoek/", include("kglijn.campaigns.public_urls")),
     path("melden/", include("kglijn.opgroeipunt.public_urls")),
     path("kinderopvang/", include("kglijn.opgroeipunt.transparency.public_urls")),
     path("api/v1/telephony/survey/", include("kglijn.surveys.api_urls")),

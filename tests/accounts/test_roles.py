@@ -247,6 +247,12 @@ def test_analyst_sees_aggregates_only(users: dict[str, User]) -> None:
         "steering.view_forecast",
         "steering.view_staffing",
         "steering.view_reachability",
+        # Satisfaction survey campaigns (issue 20): weighted results, methodology and actions;
+        # not the frame's addresses (campaigns.view_frame) nor any answering on someone's behalf.
+        "campaigns.view_campaign",
+        "campaigns.view_questionnaire",
+        "campaigns.view_results",
+        "campaigns.view_improvementaction",
     }
 
 

@@ -1,0 +1,7 @@
+"""The analysis pages under /onderzoeken/ (included by kglijn/campaigns/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
