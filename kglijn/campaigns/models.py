@@ -257,6 +257,10 @@ class Campaign(models.Model):
     bureau = models.CharField(_("bureau"), max_length=200, blank=True)
     weighting_variables = models.JSONField(_("weighting margins"), default=list, blank=True)
     weighted_at = models.DateTimeField(_("weights computed"), null=True, blank=True)
+    # Written by the weighting (analysis/services.py): {"method": "raking" |
+    # "post-stratification", "variables": [...], "n": int, "efficiency_pct": float,
+    # "deff_weights": float, "max_relative_error": float, "errors": [str]} ("errors" alone
+    # when the weights could not be computed; the weights are then cleared).
     weighting_report = models.JSONField(_("weighting report"), default=dict, blank=True)
     cost_eur = models.DecimalField(
         _("cost (EUR excl. VAT)"), max_digits=12, decimal_places=2, null=True, blank=True
