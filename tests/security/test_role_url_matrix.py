@@ -311,6 +311,10 @@ EXPECTED: dict[str, Access] = {
     # (steering.view_reachability: team lead and analyst).
     "steering:reachability": roles("team_lead", "analyst"),
     "steering:reachability_xlsx": roles("team_lead", "analyst"),
+    # Issue 20 (foundation): the survey campaigns and a campaign's page (campaigns.view_campaign:
+    # team lead, information manager, analyst); the matrix's world has no campaign (404).
+    "campaigns:campaign_list": roles("team_lead", "information_manager", "analyst"),
+    "campaigns:campaign_detail": roles("team_lead", "information_manager", "analyst", ok=404),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.

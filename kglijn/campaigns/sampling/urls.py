@@ -1,7 +1,13 @@
-"""The sampling pages under /onderzoeken/ (included by kglijn/campaigns/urls.py)."""
+"""The campaign list, the campaign's page, its set-up, sample and invitations under
+/onderzoeken/ (included by kglijn/campaigns/urls.py)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from kglijn.campaigns.sampling import views
+
+urlpatterns = [
+    path("", views.campaign_list, name="campaign_list"),
+    path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
+]
