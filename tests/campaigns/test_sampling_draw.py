@@ -187,9 +187,7 @@ def test_the_register_population_follows_the_criteria() -> None:
         sample_size=None,
     )
     sample_draw(campaign, now=NOW)
-    units = {
-        unit.external_key: unit for unit in FrameUnit.objects.filter(campaign=campaign)
-    }
+    units = {unit.external_key: unit for unit in FrameUnit.objects.filter(campaign=campaign)}
     assert set(units) == {f"customer-{parent.pk}", f"customer-{phone_only.pk}"}
     mine = units[f"customer-{parent.pk}"]
     assert mine.customer_id == parent.pk
