@@ -326,9 +326,7 @@ EXPECTED: dict[str, Access] = {
     "campaigns:campaign_fieldwork": roles("team_lead", "information_manager", ok=404),
     "campaigns:campaign_close": roles("team_lead", "information_manager", ok=404),
     "campaigns:campaign_sample": roles("team_lead", "information_manager", "analyst", ok=404),
-    "campaigns:campaign_sample_xlsx": roles(
-        "team_lead", "information_manager", "analyst", ok=404
-    ),
+    "campaigns:campaign_sample_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.

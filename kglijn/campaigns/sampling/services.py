@@ -185,7 +185,7 @@ def sample_draw(
         for (name, category), count in sorted(margins.items())
     )
     units_qs = FrameUnit.objects.filter(campaign=campaign)
-    units_qs.update(sampled=False)
+    units_qs.filter(sampled=True).update(sampled=False)
     for chunk in _chunks(drawn_ids):
         FrameUnit.objects.filter(pk__in=chunk).update(sampled=True)
     # Minimisation: the addresses of whoever was not drawn are not kept.
@@ -346,7 +346,3 @@ def campaign_counts(campaign: Campaign) -> Counts:
         skipped=by_status.get(InvitationStatus.SKIPPED, 0),
         phone_only=units.filter(sampled=True, email="").exclude(phone="").count(),
     )
-
-
-def now_default() -> dt.datetime:
-    return timezone.now()
