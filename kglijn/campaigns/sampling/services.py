@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kglijn.campaigns.models import (
