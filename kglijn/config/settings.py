@@ -309,6 +309,7 @@ KGLIJN_WORKER_JOBS: list[str] = [
     "kglijn.opgroeipunt.sync.jobs.sync_daily",
     "kglijn.opgroeipunt.risk.jobs.risk_daily",
     "kglijn.opgroeipunt.sync.outgoing.outgoing_deliver",
+    "kglijn.campaigns.sampling.mailing.reminders_schedule",
 ]
 # Every mail kglijn sends goes through the one outbox (kglijn/outbox, ADR 0013); each kind of
 # mail is a purpose that builds its mail when it is claimed and follows its outcome.
@@ -317,6 +318,7 @@ KGLIJN_OUTBOX_PURPOSES: list[str] = [
     "kglijn.surveys.invitations.sending.INVITATION",
     "kglijn.opgroeipunt.cases.mail.URGENT",
     "kglijn.opgroeipunt.cases.mail.ESCALATION",
+    "kglijn.campaigns.sampling.mailing.CAMPAIGN_MAIL",
 ]
 # One-off background work ("send this mail now") goes through the Tasks API (django-tasks,
 # ADR 0013): `immediate` runs it at once in the process that asks (make run, tests);

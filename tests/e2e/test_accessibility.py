@@ -780,3 +780,62 @@ def test_steering_reachability_dashboard_has_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_campaigns_sampling_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 20 (sampling): the campaign list, a campaign's page with a drawn sample and its
+    stratum plan, the set-up form with its errors, the frame upload page with its errors and
+    the sample table, as the team lead."""
+    from kglijn.campaigns.sampling.services import sample_draw
+    from tests.campaigns.sampling_world import campaign_make, frame_fill
+
+    campaign = campaign_make(sample_size=12, strata_variables=["province"])
+    frame_fill(campaign, {"BE-VAN": 20, "BE-VLI": 9, "": 4})
+    sample_draw(campaign, now=timezone.now())
+    draft = campaign_make(name="Organisatoren", version=campaign.version)
+    lead = make_user("team_lead", "lead")
+
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _log_in(context, base, lead)
+    for url in (
+        reverse("campaigns:campaign_list"),
+        reverse("campaigns:campaign_detail", args=[campaign.pk]),
+        reverse("campaigns:campaign_sample", args=[campaign.pk]),
+        reverse("campaigns:campaign_draw", args=[draft.pk]),
+        reverse("campaigns:campaign_new"),
+    ):
+        _goto(page, base + url)
+        checker.check(page, f"{url} as team lead")
+    page.locator("form.stack button.button--primary").click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-form-errors]")).to_be_visible()
+    checker.check(page, "the set-up form with its errors")
+    _goto(page, base + reverse("campaigns:frame_upload", args=[draft.pk]))
+    checker.check(page, "the frame upload page")
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "kader.csv",
+                "mimeType": "text/csv",
+                "buffer": b"sleutel;email;province\nk1;geen-adres;BE-VAN\nk1;;BE-VLI\n",
+            }
+        ],
+    )
+    page.locator("form[enctype] button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-upload-errors]")).to_be_visible()
+    checker.check(page, "the frame upload page with errors")
+    context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -315,6 +315,18 @@ EXPECTED: dict[str, Access] = {
     # team lead, information manager, analyst); the matrix's world has no campaign (404).
     "campaigns:campaign_list": roles("team_lead", "information_manager", "analyst"),
     "campaigns:campaign_detail": roles("team_lead", "information_manager", "analyst", ok=404),
+    # Issue 20 — sampling: the set-up (campaigns.manage_campaign: team lead and information
+    # manager; the draw, fieldwork and close pages are confirmations whose POST acts), the frame
+    # download (campaigns.view_frame), the sample table and its Excel (view_campaign).
+    "campaigns:campaign_new": roles("team_lead", "information_manager"),
+    "campaigns:campaign_edit": roles("team_lead", "information_manager", ok=404),
+    "campaigns:frame_upload": roles("team_lead", "information_manager", ok=404),
+    "campaigns:frame_download": roles("team_lead", "information_manager", ok=404),
+    "campaigns:campaign_draw": roles("team_lead", "information_manager", ok=404),
+    "campaigns:campaign_fieldwork": roles("team_lead", "information_manager", ok=404),
+    "campaigns:campaign_close": roles("team_lead", "information_manager", ok=404),
+    "campaigns:campaign_sample": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:campaign_sample_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
 }
 # Models in /beheer/: (may open the list, may open the add form) for the administrator role.
 # Every other role is no staff and is sent to the management site's login page.
