@@ -258,7 +258,8 @@ def test_new_version_copies_themes_items_and_conditions(lead: Client) -> None:
 def _every_edit(lead: Client, version_pk: int) -> list[Any]:
     item = Item.objects.filter(version_id=version_pk).first()
     theme = Theme.objects.filter(version_id=version_pk).first()
-    assert item is not None and theme is not None
+    assert item is not None
+    assert theme is not None
     return [
         lead.post(
             reverse("campaigns:item_new", args=[version_pk]),

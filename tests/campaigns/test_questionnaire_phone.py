@@ -46,16 +46,19 @@ def test_the_list_shows_open_units_with_phones_and_is_audited(lead: Client, worl
     page = lead.get(reverse("campaigns:phone_list", args=[world.campaign.pk]))
     body = page.content.decode()
     assert page.status_code == 200
-    assert "+32 470 00 00 01" in body and "K002" in body
+    assert "+32 470 00 00 01" in body
+    assert "K002" in body
     event = AuditEvent.objects.get(object_type="campaign_phone_list")
     assert event.action == AuditEvent.Action.VIEW
     assert len(event.detail["units"]) == 3
     found = lead.get(
         reverse("campaigns:phone_list", args=[world.campaign.pk]), {"q": "470 00 00 02"}
     )
-    assert "K002" in found.content.decode() and "K001" not in found.content.decode()
+    assert "K002" in found.content.decode()
+    assert "K001" not in found.content.decode()
     found = lead.get(reverse("campaigns:phone_list", args=[world.campaign.pk]), {"q": "k001"})
-    assert "K001" in found.content.decode() and "K002" not in found.content.decode()
+    assert "K001" in found.content.decode()
+    assert "K002" not in found.content.decode()
     hostile = lead.get(reverse("campaigns:phone_list", args=[world.campaign.pk]), {"q": "x" * 61})
     assert hostile.status_code == 400
 
@@ -87,7 +90,8 @@ def test_a_phone_interview_is_saved_completed_with_mode_and_user(
     assert page.status_code == 302
     response = Response.objects.get()
     assert response.mode == Mode.PHONE
-    assert response.entered_by is not None and response.entered_by.username == "lead"
+    assert response.entered_by is not None
+    assert response.entered_by.username == "lead"
     assert response.completed_at is not None
     assert response.unit == world.units[0]
     assert response.stratum == "provincie=VAN"
