@@ -40,18 +40,19 @@ _NO_CONTROL = RegexValidator(
 )
 
 
-class QuestionnaireForm(forms.ModelForm):
+class QuestionnaireForm(forms.ModelForm[Questionnaire]):
     class Meta:
         model = Questionnaire
         fields = ["name", "audience"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audience"].choices = Audience.choices
+        audience: Any = self.fields["audience"]
+        audience.choices = Audience.choices
         self.fields["name"].validators.append(_NO_CONTROL)
 
 
-class IntroductionForm(forms.ModelForm):
+class IntroductionForm(forms.ModelForm[QuestionnaireVersion]):
     class Meta:
         model = QuestionnaireVersion
         fields = ["introduction_nl", "introduction_en"]
@@ -66,7 +67,7 @@ class IntroductionForm(forms.ModelForm):
             self.fields[name].validators += [_NO_CONTROL, MaxLengthValidator(4000)]
 
 
-class ThemeForm(forms.ModelForm):
+class ThemeForm(forms.ModelForm[Theme]):
     class Meta:
         model = Theme
         fields = ["key", "title_nl", "title_en"]
@@ -89,7 +90,7 @@ class ThemeForm(forms.ModelForm):
         return key
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(forms.ModelForm[Item]):
     """An item; `choices_text` holds one choice a line: value | Dutch label | English label."""
 
     choices_text = forms.CharField(
@@ -133,7 +134,8 @@ class ItemForm(forms.ModelForm):
         self.fields["key"].validators.append(_key_validator)
         for name in ("text_nl", "text_en"):
             self.fields[name].validators.append(_NO_CONTROL)
-        self.fields["kind"].choices = ItemKind.choices
+        kind: Any = self.fields["kind"]
+        kind.choices = ItemKind.choices
         theme_field: Any = self.fields["theme"]
         theme_field.queryset = version.themes.order_by("position")
         theme_field.required = False

@@ -6,6 +6,8 @@ mode phone and the user who entered it, completed at once, or refused with its p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -191,7 +193,10 @@ def phone_entry(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
 
 
 def _phone_save(
-    campaign: Campaign, unit: FrameUnit, data: dict[str, object], request: HttpRequest
+    campaign: Campaign,
+    unit: FrameUnit,
+    data: Mapping[str, Mapping[str, object]],
+    request: HttpRequest,
 ) -> Response:
     """Save the phone interview atomically; raises _Refused with the problems (nothing kept)."""
     now = timezone.now()
@@ -217,9 +222,9 @@ def _phone_save(
             response.last_position = None
         response.mode = Mode.PHONE
         response.started_at = now
-        response.entered_by = request.user  # type: ignore[assignment]
+        response.entered_by = request.user if request.user.is_authenticated else None
         response.save()
-        problems = answers_check_and_save(response, data, short=True)  # type: ignore[arg-type]
+        problems = answers_check_and_save(response, data, short=True)
         if not problems:
             problems = [
                 Problem(item.key, "*", _("This question needs an answer."))

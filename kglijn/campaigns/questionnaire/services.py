@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -173,7 +174,7 @@ def _item_problems(item: Item) -> list[str]:
 
 @transaction.atomic
 def version_copy(
-    version: QuestionnaireVersion, *, by: object | None = None
+    version: QuestionnaireVersion, *, by: User | AnonymousUser | None = None
 ) -> QuestionnaireVersion:
     """A new, editable version (the questionnaire's highest number + 1) with the same themes,
     items and conditions."""
@@ -184,7 +185,7 @@ def version_copy(
         number=highest + 1,
         introduction_nl=version.introduction_nl,
         introduction_en=version.introduction_en,
-        created_by=by if getattr(by, "is_authenticated", False) else None,  # type: ignore[misc]
+        created_by=by if isinstance(by, User) else None,
     )
     themes: dict[int, Theme] = {}
     for theme in version.themes.order_by("position"):
@@ -388,7 +389,7 @@ def answers_check_and_save(
         merged = condition_answers({k: a for k, a in existing.items() if k not in new})
         for key, values in new.items():
             item = by_key[key]
-            probe = Answer(item=item, **values)  # type: ignore[misc]
+            probe = Answer(item=item, **values)
             value = condition_answer(item, probe)
             if value is not None:
                 merged[key] = value
@@ -451,7 +452,7 @@ def drop_hidden(
             continue
         values, problems = _item_values(item, given)
         if not problems:
-            value = condition_answer(item, Answer(item=item, **values))  # type: ignore[misc]
+            value = condition_answer(item, Answer(item=item, **values))
             merged.pop(key, None)
             if value is not None:
                 merged[key] = value
@@ -510,9 +511,9 @@ def next_position(version: QuestionnaireVersion, *, themes: bool = False) -> int
 def _swap(model: type[Theme] | type[Item], first: Theme | Item, second: Theme | Item) -> None:
     """Swap two positions under the unique (version, position) constraint of items."""
     a, b = first.position, second.position
-    model.objects.filter(pk=first.pk).update(position=0)  # type: ignore[attr-defined]
-    model.objects.filter(pk=second.pk).update(position=a)  # type: ignore[attr-defined]
-    model.objects.filter(pk=first.pk).update(position=b)  # type: ignore[attr-defined]
+    model.objects.filter(pk=first.pk).update(position=0)
+    model.objects.filter(pk=second.pk).update(position=a)
+    model.objects.filter(pk=first.pk).update(position=b)
 
 
 @transaction.atomic

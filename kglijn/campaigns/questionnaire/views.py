@@ -84,7 +84,9 @@ def questionnaire_new(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             questionnaire = form.save()
             version = QuestionnaireVersion.objects.create(
-                questionnaire=questionnaire, number=1, created_by=request.user
+                questionnaire=questionnaire,
+                number=1,
+                created_by=request.user if request.user.is_authenticated else None,
             )
         messages.success(request, _("Questionnaire created: add its themes and items."))
         return redirect(_version_url(version))
@@ -163,7 +165,7 @@ def _refuse_frozen(request: HttpRequest, version: QuestionnaireVersion) -> HttpR
 @permission_required(MANAGE, raise_exception=True)
 def version_new(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
-    new = version_copy(version, by=request.user)
+    new = version_copy(version, by=request.user)  # the signed-in user
     messages.success(
         request,
         _("Version %(n)d made from version %(m)d: you can change it now.")
