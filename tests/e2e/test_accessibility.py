@@ -839,3 +839,58 @@ def test_campaigns_sampling_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_campaigns_questionnaire_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 20 (questionnaire): the builder's version page and its item form with errors as the
+    team lead, the phone form, and the respondent's first page (and one with an error summary,
+    and the conditional question shown) with a real token, logged out."""
+    from tests.campaigns.questionnaire_world import build_version, build_world
+
+    world = build_world(units=1)
+    draft = build_version("Concept")
+    lead = make_user("team_lead", "lead")
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(context, base, lead)
+    for label, url in (
+        ("builder version page", reverse("campaigns:version_detail", args=[draft.pk])),
+        ("builder item form", reverse("campaigns:item_new", args=[draft.pk])),
+        ("builder preview", reverse("campaigns:version_preview", args=[draft.pk])),
+        ("phone list", reverse("campaigns:phone_list", args=[world.campaign.pk])),
+        (
+            "phone form",
+            reverse("campaigns:phone_entry", args=[world.campaign.pk, world.units[0].pk]),
+        ),
+    ):
+        _goto(page, base + url)
+        checker.check(page, label)
+    _goto(page, base + reverse("campaigns:item_new", args=[draft.pk]))
+    page.locator("form.card button[type=submit]").click()
+    page.locator(".form-errors").wait_for()
+    checker.check(page, "builder item form with errors")
+
+    context.clear_cookies()
+    token_url = base + reverse("campaigns_public:questionnaire", args=[world.tokens[0][0]])
+    _goto(page, token_url)
+    checker.check(page, "respondent's first page")
+    _goto(page, token_url + "?stap=3")
+    page.locator("input[name='kanaal__choice'][value='geen']").check(force=True)
+    page.locator(".survey-form button.button--primary").click()
+    page.locator(".error-summary").wait_for()  # the overall score is required
+    checker.check(page, "respondent's page with an error summary")
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -311,6 +311,30 @@ EXPECTED: dict[str, Access] = {
     # (steering.view_reachability: team lead and analyst).
     "steering:reachability": roles("team_lead", "analyst"),
     "steering:reachability_xlsx": roles("team_lead", "analyst"),
+    # Issue 20 — questionnaire: the builder (campaigns.view_questionnaire to read: team lead,
+    # information manager, analyst; manage_questionnaire to change: team lead and information
+    # manager), the phone entry (enter_phone_interview), the respondent's pages (a token). The
+    # world has no questionnaire or campaign (404); the changes are POST only (405).
+    "campaigns:questionnaire_list": roles("team_lead", "information_manager", "analyst"),
+    "campaigns:questionnaire_new": roles("team_lead", "information_manager"),
+    "campaigns:version_detail": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:version_preview": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:version_new": public(ok=405),
+    "campaigns:version_freeze": public(ok=405),
+    "campaigns:version_introduction": roles("team_lead", "information_manager", ok=404),
+    "campaigns:theme_new": roles("team_lead", "information_manager", ok=404),
+    "campaigns:theme_edit": roles("team_lead", "information_manager", ok=404),
+    "campaigns:theme_move": public(ok=405),
+    "campaigns:theme_delete": public(ok=405),
+    "campaigns:item_new": roles("team_lead", "information_manager", ok=404),
+    "campaigns:item_edit": roles("team_lead", "information_manager", ok=404),
+    "campaigns:item_move": public(ok=405),
+    "campaigns:item_delete": public(ok=405),
+    "campaigns:phone_list": roles("team_lead", "information_manager", ok=404),
+    "campaigns:phone_entry": roles("team_lead", "information_manager", ok=404),
+    "campaigns_public:thanks": public(),
+    "campaigns_public:questionnaire": public(ok=404),  # an unknown token
+    "campaigns_public:opt_out": public(ok=404),  # an unknown token
     # Issue 20 (foundation): the survey campaigns and a campaign's page (campaigns.view_campaign:
     # team lead, information manager, analyst); the matrix's world has no campaign (404).
     "campaigns:campaign_list": roles("team_lead", "information_manager", "analyst"),
