@@ -17,6 +17,7 @@ from kglijn.campaigns.models import (
     PopulationKind,
     Questionnaire,
     QuestionnaireVersion,
+    Theme,
 )
 from kglijn.campaigns.strata import stratum_key
 
@@ -24,12 +25,22 @@ NOW = dt.datetime(2024, 3, 4, 9, 0, tzinfo=dt.UTC)
 
 
 def version_ready(*, overall: bool = True) -> QuestionnaireVersion:
-    """A questionnaire version (with its one overall item when `overall`)."""
+    """A questionnaire version: a theme with one rated item, and its one overall item when
+    `overall` (without it, the version is not ready for the field)."""
     questionnaire = Questionnaire.objects.create(name="Ouders", audience=Audience.PARENTS)
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
+    theme = Theme.objects.create(version=version, key="bereik", position=1, title_nl="Bereik")
+    Item.objects.create(
+        version=version,
+        theme=theme,
+        key="bereik_tel",
+        position=1,
+        kind="rated",
+        text_nl="De K&G-Lijn is vlot bereikbaar",
+    )
     if overall:
         Item.objects.create(
-            version=version, key="totaal", position=1, kind="overall", text_nl="Totaalscore"
+            version=version, key="totaal", position=2, kind="overall", text_nl="Totaalscore"
         )
     return version
 

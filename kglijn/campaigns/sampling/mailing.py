@@ -22,6 +22,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.crypto import salted_hmac
 
@@ -63,15 +64,11 @@ def _public_url(path: str) -> str:
 
 
 def answer_link(token: str) -> str:
-    # The lead replaces this at merge with
-    # reverse("campaigns_public:answer", kwargs={"token": token}) (the questionnaire helper's).
-    return _public_url(f"/onderzoek/{token}/")
+    return _public_url(reverse("campaigns_public:questionnaire", kwargs={"token": token}))
 
 
 def optout_link(token: str) -> str:
-    # The lead replaces this at merge with
-    # reverse("campaigns_public:opt_out", kwargs={"token": token}) (the questionnaire helper's).
-    return _public_url(f"/onderzoek/{token}/afmelden/")
+    return _public_url(reverse("campaigns_public:opt_out", kwargs={"token": token}))
 
 
 def campaign_message(

@@ -30,9 +30,9 @@ from kglijn.campaigns.models import (
     InvitationStatus,
     PopulationCount,
     PopulationKind,
-    QuestionnaireVersion,
     StratumPlan,
 )
+from kglijn.campaigns.questionnaire.services import version_freeze, version_problems
 from kglijn.campaigns.sampling.allocation import (
     AllocationError,
     allocate_minimum,
@@ -223,14 +223,6 @@ def sample_draw(
 # --- fieldwork -------------------------------------------------------------------------------
 
 
-def version_problems_local(version: QuestionnaireVersion) -> list[str]:
-    """What keeps this version from the field. The lead replaces this at merge with
-    kglijn.campaigns.questionnaire.services.version_problems (the questionnaire helper's)."""
-    if version.items.filter(kind="overall").count() != 1:
-        return [_("The questionnaire version has no overall score.")]
-    return []
-
-
 @dataclass(frozen=True)
 class FieldworkResult:
     invitations: int
@@ -248,7 +240,7 @@ def fieldwork_begin(
     campaign = Campaign.objects.select_for_update().select_related("version").get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAWN:
         raise CampaignRefused(_("The fieldwork can only start once the sample is drawn."))
-    problems = version_problems_local(campaign.version)
+    problems = version_problems(campaign.version)
     if problems:
         raise CampaignRefused(" ".join(problems))
     today = now.astimezone(BRUSSELS).date()
@@ -271,9 +263,7 @@ def fieldwork_begin(
         mails = list(InvitationMail.objects.filter(invitation__campaign=campaign))
     outbox_enqueue_many(purpose=CAMPAIGN_PURPOSE, items=[(mail.pk, now) for mail in mails])
     version = campaign.version
-    if version.frozen_at is None:
-        version.frozen_at = now
-        version.save(update_fields=["frozen_at"])
+    version_freeze(version, now)
     campaign.status = CampaignStatus.FIELDWORK
     fields = ["status"]
     if campaign.fieldwork_start is None:
