@@ -311,6 +311,11 @@ EXPECTED: dict[str, Access] = {
     # (steering.view_reachability: team lead and analyst).
     "steering:reachability": roles("team_lead", "analyst"),
     "steering:reachability_xlsx": roles("team_lead", "analyst"),
+    # Issue 20 — analysis: a campaign's results and their Excel (campaigns.view_results: team
+    # lead, information manager, analyst; no campaign in the world: 404); the weights are a POST.
+    "campaigns:results": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:results_weights": public(ok=405),
+    "campaigns:results_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
     # Issue 20 (foundation): the survey campaigns and a campaign's page (campaigns.view_campaign:
     # team lead, information manager, analyst); the matrix's world has no campaign (404).
     "campaigns:campaign_list": roles("team_lead", "information_manager", "analyst"),

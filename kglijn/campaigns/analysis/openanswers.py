@@ -216,9 +216,12 @@ def group_answers(texts: Sequence[str]) -> GroupedAnswers:
     stems_per_answer: list[set[str]] = []
     frequency: Counter[str] = Counter()
     surface: dict[str, Counter[str]] = {}
+    known: dict[str, str] = {}  # word -> stem (answers repeat their words; stemming is slow)
     for text in answers:
         found = words(text)
-        stems = _stemmer.stemWords(found)
+        stems = [
+            known.get(word) or known.setdefault(word, _stemmer.stemWord(word)) for word in found
+        ]
         for word, stem in zip(found, stems, strict=True):
             surface.setdefault(stem, Counter())[word] += 1
         unique = set(stems)

@@ -55,6 +55,7 @@ STRATIFIED_DESIGNS = frozenset({Design.STRATIFIED_PROPORTIONAL, Design.STRATIFIE
 # The response's own stratum key is a weighting variable too (post-stratification on the cells).
 STRATUM_VARIABLE = "stratum"
 METHOD_RAKING = "raking"
+UPDATE_BATCH = 900  # ids per UPDATE (below SQLite's old limit of 999 parameters)
 METHOD_POST_STRATIFICATION = "post-stratification"
 
 # Importance × satisfaction quadrants (Martilla & James 1977).
@@ -178,9 +179,16 @@ def campaign_weights_compute(campaign: Campaign, *, now: dt.datetime) -> dict[st
             report: dict[str, Any] = {"errors": errors}
             campaign.weighted_at = None
         else:
+            # Every respondent of one cell (combination of categories) has the same weight: one
+            # UPDATE per distinct weight is far cheaper than bulk_update's CASE per row.
+            by_weight: dict[float, list[int]] = defaultdict(list)
             for response, weight in zip(responses, result.weights, strict=True):
-                response.weight = float(weight)
-            Response.objects.bulk_update(responses, ["weight"], batch_size=500)
+                by_weight[float(weight)].append(response.pk)
+            for weight, pks in by_weight.items():
+                for start in range(0, len(pks), UPDATE_BATCH):
+                    Response.objects.filter(pk__in=pks[start : start + UPDATE_BATCH]).update(
+                        weight=weight
+                    )
             report = {
                 "method": METHOD_POST_STRATIFICATION if len(variables) == 1 else METHOD_RAKING,
                 "variables": variables,
