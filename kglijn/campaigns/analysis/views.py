@@ -116,7 +116,7 @@ def themes_spec(results: CampaignResults) -> dict[str, Any]:
                 ],
             }
         ],
-        "xTitle": _("Satisfaction (0–10)"),
+        "yTitle": _("Satisfaction (0–10)"),  # the value axis (horizontal bars: along x)
         "decimals": 1,
     }
     previous = [theme.change.previous.mean if theme.change else None for theme in themes]
