@@ -894,3 +894,52 @@ def test_campaigns_questionnaire_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_campaigns_analysis_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 20 item 4 (s20-analysis): the results page of a weighted campaign with a previous
+    one (overall score, themes with changes, the importance × satisfaction scatter drawn by
+    charts.js with its crosshair, items, open answers with a group opened), as the team lead;
+    and an unweighted campaign whose weighting failed."""
+    from kglijn.campaigns.analysis.services import campaign_weights_compute
+    from kglijn.campaigns.models import PopulationCount
+    from tests.campaigns.analysis_world import NOW, build_campaign
+
+    previous, _v1 = build_campaign(name="Ouders 2019", seed=5, shift=-0.6, n=120)
+    campaign_weights_compute(previous, now=NOW)
+    campaign, _v2 = build_campaign(name="Ouders 2023", seed=6, previous=previous, n=150)
+    campaign_weights_compute(campaign, now=NOW)
+    failed, _v3 = build_campaign(name="Organisatoren 2023", seed=7, n=40)
+    PopulationCount.objects.create(campaign=failed, variable="age", category="3-4", count=0)
+    PopulationCount.objects.filter(campaign=failed, variable="age", category="0-1").update(
+        count=3990
+    )
+    PopulationCount.objects.create(campaign=failed, variable="age", category="4-5", count=10)
+    campaign_weights_compute(failed, now=NOW)
+    lead = make_user("team_lead", "lea")
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(context, base, lead)
+    _goto(page, base + reverse("campaigns:results", args=[campaign.pk]))
+    expect(page.locator("canvas[data-chart=chart-matrix][data-rendered='1']")).to_have_count(1)
+    expect(page.locator("canvas[data-chart=chart-themes][data-rendered='1']")).to_have_count(1)
+    page.locator("details[data-group] summary").first.click()
+    checker.check(page, "results of a weighted campaign with a previous one")
+    _goto(page, base + reverse("campaigns:results", args=[failed.pk]))
+    expect(page.locator("[data-weighting-errors]")).to_be_visible()
+    checker.check(page, "results of a campaign whose weighting failed")
+    context.close()
+    assert errors == []
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

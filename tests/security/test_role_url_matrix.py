@@ -335,6 +335,11 @@ EXPECTED: dict[str, Access] = {
     "campaigns_public:thanks": public(),
     "campaigns_public:questionnaire": public(ok=404),  # an unknown token
     "campaigns_public:opt_out": public(ok=404),  # an unknown token
+    # Issue 20 — analysis: a campaign's results and their Excel (campaigns.view_results: team
+    # lead, information manager, analyst; no campaign in the world: 404); the weights are a POST.
+    "campaigns:results": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:results_weights": public(ok=405),
+    "campaigns:results_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
     # Issue 20 (foundation): the survey campaigns and a campaign's page (campaigns.view_campaign:
     # team lead, information manager, analyst); the matrix's world has no campaign (404).
     "campaigns:campaign_list": roles("team_lead", "information_manager", "analyst"),

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from kglijn.campaigns.analysis import views
+
+urlpatterns = [
+    path("<int:pk>/resultaten/", views.results_page, name="results"),
+    path("<int:pk>/resultaten/gewichten/", views.results_weights, name="results_weights"),
+    path("<int:pk>/resultaten.xlsx", views.results_download, name="results_xlsx"),
+]

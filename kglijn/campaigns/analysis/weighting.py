@@ -17,12 +17,29 @@ import numpy as np
 TOLERANCE = 0.001  # the largest relative miss of a margin that is accepted
 
 
-class WeightingError(ValueError):
-    """The margins cannot be reproduced; `problems` say which variable and category."""
+@dataclass(frozen=True)
+class MarginProblem:
+    """One reason the margins cannot be reproduced, as data (the pages word it in Dutch).
 
-    def __init__(self, problems: list[str]) -> None:
+    kind: "no_responses" | "no_counts" (a variable without population counts) |
+    "unknown_category" (respondents in a category the population lacks; `count` respondents) |
+    "empty_category" (a populated category without respondents; `count` the population) |
+    "totals_differ" (`category` lists the totals) | "not_converged" (`count` = 0)."""
+
+    kind: str
+    variable: str = ""
+    category: str = ""
+    count: int = 0
+
+
+class WeightingError(ValueError):
+    """The margins cannot be reproduced; `problems` say which variable and category (in
+    English), `details` the same as `MarginProblem`s."""
+
+    def __init__(self, problems: list[str], details: Sequence[MarginProblem] = ()) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.details = list(details)
 
 
 @dataclass(frozen=True)
@@ -32,31 +49,57 @@ class RakeResult:
     efficiency_pct: float  # Kish's weighting efficiency: 100 / deff_w
 
 
-def margins_check(
+def margins_problems(
     rows: Sequence[Mapping[str, str]], margins: Mapping[str, Mapping[str, int]]
-) -> list[str]:
-    """What stops raking: a variable without population counts, a respondent in a category
-    the population lacks, a populated category without respondents."""
-    problems: list[str] = []
+) -> list[MarginProblem]:
+    """What stops raking, as data (see `margins_check`)."""
     if not rows:
-        return ["there are no complete responses to weight"]
+        return [MarginProblem("no_responses")]
+    problems: list[MarginProblem] = []
     for variable, counts in margins.items():
         if not counts or sum(counts.values()) <= 0:
-            problems.append(f"{variable}: no population counts")
+            problems.append(MarginProblem("no_counts", variable))
             continue
         seen: dict[str, int] = {}
         for row in rows:
             value = str(row.get(variable, ""))
             seen[value] = seen.get(value, 0) + 1
         for value in sorted(set(seen) - set(counts)):
-            problems.append(f"{variable}={value}: respondents but no population count")
+            problems.append(MarginProblem("unknown_category", variable, value, seen[value]))
         for category, count in sorted(counts.items()):
             if count > 0 and category not in seen:
-                problems.append(f"{variable}={category}: population {count} but no respondent")
+                problems.append(MarginProblem("empty_category", variable, category, count))
     totals = {sum(counts.values()) for counts in margins.values() if counts}
     if len(totals) > 1:
-        problems.append(f"the margins add up to different totals: {sorted(totals)}")
+        problems.append(
+            MarginProblem("totals_differ", category=", ".join(str(t) for t in sorted(totals)))
+        )
     return problems
+
+
+def problem_text(problem: MarginProblem) -> str:
+    """The problem in English (logs, the command line)."""
+    if problem.kind == "no_responses":
+        return "there are no complete responses to weight"
+    if problem.kind == "no_counts":
+        return f"{problem.variable}: no population counts"
+    if problem.kind == "unknown_category":
+        return f"{problem.variable}={problem.category}: respondents but no population count"
+    if problem.kind == "empty_category":
+        return (
+            f"{problem.variable}={problem.category}: population {problem.count} but no respondent"
+        )
+    if problem.kind == "totals_differ":
+        return f"the margins add up to different totals: [{problem.category}]"
+    return "raking did not converge"
+
+
+def margins_check(
+    rows: Sequence[Mapping[str, str]], margins: Mapping[str, Mapping[str, int]]
+) -> list[str]:
+    """What stops raking: a variable without population counts, a respondent in a category
+    the population lacks, a populated category without respondents."""
+    return [problem_text(problem) for problem in margins_problems(rows, margins)]
 
 
 def rake(
@@ -70,9 +113,9 @@ def rake(
     import pandas as pd  # heavy: only where weights are computed
     import weightipy
 
-    problems = margins_check(rows, margins)
-    if problems:
-        raise WeightingError(problems)
+    details = margins_problems(rows, margins)
+    if details:
+        raise WeightingError([problem_text(problem) for problem in details], details)
     variables = list(margins)
     population = float(sum(next(iter(margins.values())).values()))
     frame = pd.DataFrame({v: [str(row.get(v, "")) for row in rows] for v in variables})
@@ -101,7 +144,8 @@ def rake(
                 worst = max(worst, abs(weighted - count) / count)
     if worst > TOLERANCE:
         raise WeightingError(
-            [f"raking did not converge: a margin is missed by {100 * worst:.2f} %"]
+            [f"raking did not converge: a margin is missed by {100 * worst:.2f} %"],
+            [MarginProblem("not_converged")],
         )
     n = len(weights)
     efficiency = 100.0 * float(weights.sum()) ** 2 / (n * float((weights**2).sum()))

@@ -6,6 +6,11 @@
  *    datasets: [{label, data: [...], muted?, dashed?, colour?}], xTitle, yTitle, decimals?}
  * (colour: a fixed colour, e.g. to tell two muted reference series apart)
  * (decimals: of the numbers in tooltips; default 2 for percentages, 0 otherwise)
+ * A scatter chart (e.g. importance × satisfaction) has points instead of labels:
+ *   {kind: "scatter", datasets: [{label, data: [{x, y, label}], pointStyle?, colour?}],
+ *    xTitle, yTitle, xMin?, xMax?, yMin?, yMax?, decimals?, pointLabels?: true (each point's
+ *    label written beside it), crosshair?: {x, y} (dashed lines across the plot),
+ *    quadrants?: {topLeft, topRight, bottomLeft, bottomRight} (names written in the corners)}
  * Charts are drawn on page load and again after htmx swaps new content in. Every chart's numbers
  * are also on the page as a table (the accessible version); the canvas carries an aria-label.
  */
@@ -60,7 +65,125 @@
     return style;
   }
 
+  // Draws a scatter's crosshair under the points, and the quadrant names and the points' labels
+  // over them (Chart.js has no such built-in; this is a chart-local plugin).
+  function scatterPlugin(spec) {
+    return {
+      id: "kglijnScatter",
+      beforeDatasetsDraw: function (chart) {
+        var cross = spec.crosshair;
+        if (!cross) return;
+        var area = chart.chartArea;
+        var ctx = chart.ctx;
+        var x = chart.scales.x.getPixelForValue(cross.x);
+        var y = chart.scales.y.getPixelForValue(cross.y);
+        ctx.save();
+        ctx.strokeStyle = "#56626f";
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([6, 4]);
+        ctx.beginPath();
+        ctx.moveTo(x, area.top);
+        ctx.lineTo(x, area.bottom);
+        ctx.moveTo(area.left, y);
+        ctx.lineTo(area.right, y);
+        ctx.stroke();
+        ctx.restore();
+      },
+      afterDatasetsDraw: function (chart) {
+        var area = chart.chartArea;
+        var ctx = chart.ctx;
+        ctx.save();
+        ctx.fillStyle = "#1d2733";
+        var corners = spec.quadrants || {};
+        var pad = 6;
+        ctx.font = "italic 12px " + window.Chart.defaults.font.family;
+        [["topLeft", area.left + pad, area.top + pad, "left", "top"],
+         ["topRight", area.right - pad, area.top + pad, "right", "top"],
+         ["bottomLeft", area.left + pad, area.bottom - pad, "left", "bottom"],
+         ["bottomRight", area.right - pad, area.bottom - pad, "right", "bottom"]].forEach(function (c) {
+          if (!corners[c[0]]) return;
+          ctx.textAlign = c[3];
+          ctx.textBaseline = c[4];
+          ctx.fillText(corners[c[0]], c[1], c[2]);
+        });
+        if (spec.pointLabels) {
+          ctx.font = "13px " + window.Chart.defaults.font.family;
+          ctx.textBaseline = "middle";
+          chart.data.datasets.forEach(function (dataset, i) {
+            var meta = chart.getDatasetMeta(i);
+            if (meta.hidden) return;
+            meta.data.forEach(function (element, j) {
+              var point = dataset.data[j];
+              if (!point || !point.label) return;
+              var right = element.x > area.left + (area.right - area.left) * 0.7;
+              ctx.textAlign = right ? "right" : "left";
+              ctx.fillText(point.label, element.x + (right ? -10 : 10), element.y);
+            });
+          });
+        }
+        ctx.restore();
+      },
+    };
+  }
+
+  function scatterConfig(spec) {
+    var axis = function (title, min, max) {
+      return {
+        type: "linear",
+        min: min,
+        max: max,
+        title: { display: !!title, text: title || "" },
+        ticks: { callback: function (value) { return formatNumber(value, false, 1); } },
+      };
+    };
+    var decimals = spec.decimals === undefined ? 1 : spec.decimals;
+    return {
+      type: "scatter",
+      data: {
+        datasets: spec.datasets.map(function (dataset, index) {
+          var base = dataset.colour || colour(index);
+          return {
+            label: dataset.label,
+            data: dataset.data,
+            backgroundColor: base,
+            borderColor: base,
+            pointStyle: dataset.pointStyle || "circle",
+            pointRadius: 7,
+            pointHoverRadius: 9,
+          };
+        }),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: true,
+        aspectRatio: spec.aspect || 1.4,
+        animation: false,
+        locale: language(),
+        layout: { padding: 8 },
+        scales: {
+          x: axis(spec.xTitle, spec.xMin, spec.xMax),
+          y: axis(spec.yTitle, spec.yMin, spec.yMax),
+        },
+        plugins: {
+          legend: { display: true, position: "bottom", labels: { usePointStyle: true } },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                var point = context.raw || {};
+                return (point.label ? point.label + ": " : "") +
+                  (spec.xTitle || "x") + " " + formatNumber(context.parsed.x, false, decimals) + "; " +
+                  (spec.yTitle || "y") + " " + formatNumber(context.parsed.y, false, decimals);
+              },
+            },
+          },
+        },
+      },
+      plugins: [scatterPlugin(spec)],
+    };
+  }
+
   function config(spec) {
+    if (spec.kind === "scatter") return scatterConfig(spec);
     var percent = !!spec.percent;
     var horizontal = !!spec.horizontal;
     var options = {
