@@ -182,19 +182,22 @@ def test_pooled_test_in_the_data() -> None:
     assert [c.category for c in test.categories] == ["gezins", "groep", "school"]
     assert test.pooled == ["gezins", "school"]
     observed, expected = [22, 8 + 2], [19.2, 9.6 + 3.2]
-    assert test.groups == 2 and test.df == 1
+    assert test.groups == 2
+    assert test.df == 1
     assert test.chi2 == pytest.approx(_chi2_by_hand(observed, expected))
     assert test.p_value == pytest.approx(float(stats.chisquare(observed, expected).pvalue))
     assert test.categories[2].expected == pytest.approx(3.2)
 
 
 def test_verdicts() -> None:
-    weighted = "The respondents differ significantly from the population (p < 0.05); the "
-    assert services._verdict(0.01, True, True) == weighted + "weighting corrects for this."
-    assert "not a weighting margin" in services._verdict(0.01, True, False)
-    assert services._verdict(0.01, False, False).endswith("the results are not weighted.")
-    assert "do not differ significantly" in services._verdict(0.05, True, True)
-    assert services._verdict(None, True, True).startswith("Too few respondents")
+    differ = "De respondenten wijken significant af van de populatie (p < 0,05); "
+    assert services._verdict(0.01, True, True) == differ + "de weging corrigeert hiervoor."
+    assert "niet rechtstreeks op deze variabele" in services._verdict(0.01, True, False)
+    assert services._verdict(0.01, False, False) == differ + "de resultaten zijn niet gewogen."
+    assert services._verdict(0.05, True, True) == (
+        "De respondenten wijken niet significant af van de populatie (p ≥ 0,05)."
+    )
+    assert services._verdict(None, True, True).startswith("Te weinig respondenten")
     campaign = build_campaign_world().campaign
     tests = {t.variable: t for t in services.representativeness(campaign)}
     full = tests[services.FULL_STRATUM]
@@ -204,15 +207,17 @@ def test_verdicts() -> None:
 def test_unweighted_campaign() -> None:
     campaign = build_campaign_world(weighted=False).campaign
     state = services.weight_state(campaign)
-    assert not state.weighted and state.deff_weights == 1.0
+    assert not state.weighted
+    assert state.deff_weights == 1.0
     assert state.n_effective == state.complete == 41
     for test in services.representativeness(campaign):
         assert all(c.weighted_share_pct is None for c in test.categories)
         assert not test.weighted_on
         if test.significant:
-            assert test.verdict.endswith("the results are not weighted.")
+            assert test.verdict.endswith("de resultaten zijn niet gewogen.")
     report = services.methodology(campaign)
-    assert report.weighting_variables == [] and report.weighting_method == ""
+    assert report.weighting_variables == []
+    assert report.weighting_method == ""
     n, big_n = 41, 1000
     moe = 100 * 1.959963984540054 * math.sqrt(0.25 / n * (big_n - n) / (big_n - 1))
     assert report.margin_of_error_pct == pytest.approx(moe)
@@ -224,7 +229,8 @@ def test_outdated_weights_count_as_unweighted() -> None:
     assert one is not None
     Response.objects.filter(pk=one.pk).update(weight=None)
     state = services.weight_state(campaign)
-    assert state.outdated and not state.weighted
+    assert state.outdated
+    assert not state.weighted
     assert state.with_weight == state.complete - 1
 
 
@@ -240,7 +246,8 @@ def test_bureau_campaign_without_a_plan() -> None:
         "type=school": (2, 0),
     }
     totals = services.response_totals(campaign)
-    assert totals.population == 200 and totals.population_source == "margins"
+    assert totals.population == 200
+    assert totals.population_source == "margins"
     assert totals.sample is None
     assert totals.invited == 0
     assert totals.reported == {"invited": 60, "design": "census of all organisers by mail"}
@@ -274,7 +281,11 @@ def _weighted_mean_by_hand(
         if len(zh) > 1:
             variance += len(zh) / (len(zh) - 1) * float(((zh - zh.mean()) ** 2).sum())
     se = math.sqrt(variance)
-    return {"mean": mean, "low": mean - 1.959963984540054 * se, "high": mean + 1.959963984540054 * se}
+    return {
+        "mean": mean,
+        "low": mean - 1.959963984540054 * se,
+        "high": mean + 1.959963984540054 * se,
+    }
 
 
 def test_overall_score_recomputes_from_the_answers() -> None:
@@ -290,7 +301,9 @@ def test_overall_score_recomputes_from_the_answers() -> None:
         [float(s) for s, _w, _k in rows], [w for _s, w, _k in rows], [k for _s, _w, k in rows]
     )
     overall = services.overall_score(world.campaign)
-    assert overall.estimate is not None and overall.stratified and overall.weighted
+    assert overall.estimate is not None
+    assert overall.stratified
+    assert overall.weighted
     assert overall.estimate.mean == pytest.approx(by_hand["mean"])
     assert overall.estimate.ci_low == pytest.approx(by_hand["low"])
     assert overall.estimate.ci_high == pytest.approx(by_hand["high"])

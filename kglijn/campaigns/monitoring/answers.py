@@ -4,7 +4,7 @@ sentence per question with its figure: the page and its Excel download say the s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.formats import number_format
@@ -26,11 +26,13 @@ def num(value: int | float | Decimal | None, decimals: int = 0) -> str:
     """A number in the active language's format (7.525 and 24,5 in Dutch)."""
     if value is None:
         return "–"
-    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    # Rounded here: number_format cuts the decimals off (15.96 would read 15,9).
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def p_text(value: float) -> str:
-    """"= 0,034" or "< 0,001" (p-values below 0.001 are not shown to more digits)."""
+    """ "= 0,034" or "< 0,001" (p-values below 0.001 are not shown to more digits)."""
     return "< " + num(0.001, 3) if value < 0.001 else "= " + num(value, 3)
 
 

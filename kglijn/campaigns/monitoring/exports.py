@@ -32,7 +32,11 @@ def position_label(row: DropoutPosition) -> str:
 
 
 def variable_label(test: RepresentativenessTest) -> str:
-    return _("Stratum (all strata variables together)") if test.variable == FULL_STRATUM else test.variable
+    return (
+        _("Stratum (all strata variables together)")
+        if test.variable == FULL_STRATUM
+        else test.variable
+    )
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -155,7 +159,9 @@ def _strata_sheet(book: ExcelWorkbook, strata: Sequence[StratumResponse], minimu
 def _modes_sheet(book: ExcelWorkbook, modes: Sequence[ModeResponse]) -> None:
     sheet = book.workbook.add_worksheet(_("Modes")[:31])
     sheet.write_string(0, 0, _("Response per mode"), book.formats.heading)
-    sheet.write_row(2, 0, [_("Mode"), _("Complete"), _("Drop-outs"), _("Share (%)")], book.formats.header)
+    sheet.write_row(
+        2, 0, [_("Mode"), _("Complete"), _("Drop-outs"), _("Share (%)")], book.formats.header
+    )
     for line, mode in enumerate(modes, start=3):
         sheet.write_string(line, 0, mode.label)
         _write(sheet, line, 1, mode.complete, book.formats.number(INTEGER))
@@ -257,10 +263,21 @@ def _totals_rows(totals: ResponseTotals) -> list[tuple[str, Any]]:
         (_("Complete ÷ invited (%)"), _round(totals.invited_rate_pct)),
         (_("Strata below the minimum"), totals.strata_below_minimum),
     ]
-    for key, value in totals.reported.items():
-        if key != "design":
-            rows.append((_("Reported by the bureau: %(what)s") % {"what": key}, value))
+    for label, value in reported_rows(totals):
+        rows.append((_("Reported by the bureau: %(what)s") % {"what": label}, value))
     return rows
+
+
+def reported_rows(totals: ResponseTotals) -> list[tuple[str, int]]:
+    """The bureau's own counts, labelled (its design text is the methodology's)."""
+    labels = {
+        "population": _("Population"),
+        "sample": _("Sample"),
+        "invited": _("Invited"),
+        "complete": _("Complete responses"),
+        "dropouts": _("Drop-outs"),
+    }
+    return [(labels[key], value) for key, value in totals.reported.items() if key in labels]
 
 
 def response_xlsx(
@@ -280,7 +297,13 @@ def response_xlsx(
     sheet.write_string(1, 0, updated)
     for line, (label, value) in enumerate(_totals_rows(totals), start=3):
         sheet.write_string(line, 0, label)
-        _write(sheet, line, 1, value, book.formats.number(INTEGER if isinstance(value, int) else TWO_DECIMALS))
+        _write(
+            sheet,
+            line,
+            1,
+            value,
+            book.formats.number(INTEGER if isinstance(value, int) else TWO_DECIMALS),
+        )
     sheet.set_column(0, 0, 42)
     sheet.set_column(1, 1, 14)
     _strata_sheet(book, strata, minimum)

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET
 
 from kglijn.campaigns.models import Campaign
 from kglijn.campaigns.monitoring import services
-from kglijn.campaigns.monitoring.answers import as_rows, methodology_answers
+from kglijn.campaigns.monitoring.answers import as_rows, methodology_answers, p_text
 from kglijn.campaigns.monitoring.exports import (
     methodology_xlsx,
     position_label,
+    reported_rows,
     response_charts,
     response_xlsx,
     variable_label,
@@ -36,6 +37,15 @@ def _campaign(pk: int) -> Campaign:
 
 def _updated() -> str:
     return time_format(timezone.localtime(), "H:i")
+
+
+def _tests(
+    tests: list[services.RepresentativenessTest],
+) -> list[tuple[services.RepresentativenessTest, str, str]]:
+    return [
+        (test, variable_label(test), p_text(test.p_value) if test.p_value is not None else "")
+        for test in tests
+    ]
 
 
 def _filename(campaign: Campaign, what: str) -> str:
@@ -63,7 +73,8 @@ def response_page(request: HttpRequest, pk: int) -> HttpResponse:
         "strata": strata,
         "modes": modes,
         "dropouts": [(row, position_label(row)) for row in dropouts],
-        "tests": [(test, variable_label(test)) for test in tests],
+        "tests": _tests(tests),
+        "reported": reported_rows(totals),
         "minimum": minimum,
         "charts": response_charts(strata, modes, dropouts, minimum),
     }
@@ -103,7 +114,7 @@ def methodology_page(request: HttpRequest, pk: int) -> HttpResponse:
         "updated": _updated(),
         "report": report,
         "answers": methodology_answers(report),
-        "tests": [(test, variable_label(test)) for test in report.representativeness],
+        "tests": _tests(report.representativeness),
     }
     return TemplateResponse(request, "campaigns/monitoring/methodology.html", context)
 
