@@ -168,7 +168,7 @@ def build_previous(version: QuestionnaireVersion, items: dict[str, Item]) -> Cam
         seed=7,
         drawn_at=NOW - dt.timedelta(days=4 * 365),
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "strata": {},
             "stratum": "alle",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -118,7 +119,7 @@ def test_totals_modes_and_dropouts() -> None:
     assert sum(p.share_pct or 0 for p in positions) == pytest.approx(100)
 
 
-def _chi2_by_hand(observed: list[float], expected: list[float]) -> float:
+def _chi2_by_hand(observed: Sequence[float], expected: Sequence[float]) -> float:
     return sum((o - e) ** 2 / e for o, e in zip(observed, expected, strict=True))
 
 
@@ -143,13 +144,13 @@ def test_representativeness_chi_square_by_hand_and_scipy() -> None:
         assert test.chi2 == pytest.approx(stats.chisquare(observed, expected).statistic)
         assert test.df == len(counts) - 1
         assert test.p_value == pytest.approx(float(stats.chi2.sf(chi2, len(counts) - 1)))
-        weight_total = sum(w for _s, w in rows)
+        weight_total = sum(w or 0.0 for _s, w in rows)
         for category, share in zip(test.categories, observed, strict=True):
             assert category.population_share_pct == pytest.approx(
                 100 * counts[category.category] / big_n
             )
             assert category.respondent_share_pct == pytest.approx(100 * share / n)
-            weighted = sum(w for s, w in rows if s[variable] == category.category)
+            weighted = sum(w or 0.0 for s, w in rows if s[variable] == category.category)
             assert category.weighted_share_pct == pytest.approx(100 * weighted / weight_total)
             # Post-stratified to the strata, the weights reproduce every margin.
             assert category.weighted_share_pct == pytest.approx(category.population_share_pct)
@@ -267,10 +268,10 @@ def test_bureau_reported_ignores_what_is_not_a_count() -> None:
 
 
 def _weighted_mean_by_hand(
-    values: list[float], weights: list[float], strata: list[str] | None
+    values: list[float], weights: Sequence[float | None], strata: list[str] | None
 ) -> dict[str, Any]:
     """ȳ = Σwy/Σw; V = Σ_h n_h/(n_h−1) Σ (z − z̄_h)² with z = w(y − ȳ)/Σw (docs/campaigns.md)."""
-    y, w = np.array(values), np.array(weights)
+    y, w = np.array(values), np.array(weights, dtype=float)
     total = w.sum()
     mean = float((w * y).sum() / total)
     z = w * (y - mean) / total

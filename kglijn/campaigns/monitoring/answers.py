@@ -288,7 +288,7 @@ def _representativeness(report: Methodology) -> MethodologyAnswer:
             parts.append(f"{variable_label(test)}: {test.verdict}")
         else:
             parts.append(
-                f"{variable_label(test)}: χ² = {num(test.chi2, 2)}, df = {test.df}, "
+                f"{variable_label(test)}: χ² = {num(test.chi2, 2)}, {_('df')} = {test.df}, "
                 f"p {p_text(test.p_value or 0.0)}. {test.verdict}"
             )
     return MethodologyAnswer(

@@ -77,6 +77,7 @@ def response_charts(
             "kind": "doughnut",
             "labels": [m.label for m in modes],
             "datasets": [{"label": _("Complete"), "data": [m.complete for m in modes]}],
+            "aspect": 2.2,
         }
     if dropouts:
         charts["chart-response-dropouts"] = {

@@ -217,7 +217,9 @@ def dropouts_by_position(campaign: Campaign) -> list[DropoutPosition]:
     total = sum(counts.values())
     items = {
         item.position: item
-        for item in Item.objects.filter(version_id=campaign.version_id, position__in=counts)
+        for item in Item.objects.filter(
+            version_id=campaign.version_id, position__in=[p for p in counts if p is not None]
+        )
     }
     result = []
     for position in sorted(counts, key=lambda p: -1 if p is None else p):
