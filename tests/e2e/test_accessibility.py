@@ -943,3 +943,41 @@ def test_campaigns_analysis_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_campaigns_monitoring_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 20 (monitoring): the response page (totals, the strata chart with a flagged
+    stratum, modes, drop-outs, representativeness) and the methodology page of a stratified,
+    weighted campaign, and both pages of a bureau's campaign without a plan."""
+    from tests.campaigns.monitoring_world import build_bureau_world, build_campaign_world
+
+    lead = make_user("team_lead", "monlead")
+    campaign = build_campaign_world(owner=lead).campaign
+    bureau = build_bureau_world()
+    analyst = make_user("analyst", "monanalyst")
+    base = live_server.url
+    checker = Checker()
+    context = browser.new_context(viewport=WIDE, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _log_in(context, base, analyst)
+    for subject in (campaign, bureau):
+        for name in ("campaigns:response", "campaigns:methodology"):
+            _goto(page, base + reverse(name, args=[subject.pk]))
+            if name == "campaigns:response" and subject is campaign:
+                expect(
+                    page.locator('canvas[data-chart="chart-response-strata"]')
+                ).to_have_attribute("data-rendered", "1")
+            checker.check(page, f"{name} of {subject.name}")
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

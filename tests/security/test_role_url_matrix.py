@@ -340,6 +340,12 @@ EXPECTED: dict[str, Access] = {
     "campaigns:results": roles("team_lead", "information_manager", "analyst", ok=404),
     "campaigns:results_weights": public(ok=405),
     "campaigns:results_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
+    # Issue 20 — monitoring: the live response page and its Excel (campaigns.view_campaign), the
+    # methodology page and its Excel (campaigns.view_results); no campaign in this world (404).
+    "campaigns:response": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:response_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:methodology": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:methodology_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
     # Issue 20 (foundation): the survey campaigns and a campaign's page (campaigns.view_campaign:
     # team lead, information manager, analyst); the matrix's world has no campaign (404).
     "campaigns:campaign_list": roles("team_lead", "information_manager", "analyst"),
