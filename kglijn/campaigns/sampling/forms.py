@@ -62,6 +62,7 @@ class CampaignForm(forms.Form):
             (PopulationKind.REGISTER, PopulationKind.REGISTER.label),
             (PopulationKind.UPLOAD, PopulationKind.UPLOAD.label),
             (PopulationKind.MISSED_CONSULTATIONS, PopulationKind.MISSED_CONSULTATIONS.label),
+            (PopulationKind.BUREAU, PopulationKind.BUREAU.label),
         ],
         help_text=gettext_lazy(
             "Children who missed two consultations become available with the appointments "
