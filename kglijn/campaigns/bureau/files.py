@@ -103,10 +103,13 @@ def _rows_xlsx(content: bytes, max_rows: int) -> list[list[str]]:
         if not book.worksheets:
             raise FileRejected([_("The workbook has no sheet.")])
         rows: list[list[str]] = []
-        for values in book.worksheets[0].iter_rows(values_only=True):
-            rows.append([_cell(value) for value in values])
-            if len(rows) > max_rows + 1:
-                break
+        try:
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                rows.append([_cell(value) for value in values])
+                if len(rows) > max_rows + 1:
+                    break
+        except Exception:  # the sheet's XML is broken (e.g. a character reference XML forbids)
+            raise FileRejected([_("The file is no readable Excel workbook (.xlsx).")]) from None
         return rows
     finally:
         book.close()
