@@ -61,6 +61,8 @@ class Errors:
 class Table:
     header: list[str]  # lower-cased, stripped
     rows: list[tuple[int, list[str]]]  # (row number in the file, cells), blank rows left out
+    # A CSV decoded as UTF-8 without NUL has neither NUL nor lone surrogates: no cell to check.
+    clean: bool = False
 
 
 def _cell(value: Any) -> str:
@@ -147,7 +149,7 @@ def table_read(content: bytes, *, file_name: str, max_bytes: int, max_rows: int)
         raise FileRejected(
             [_("The file has more than %(n)s rows.") % {"n": f"{max_rows:,}".replace(",", ".")}]
         )
-    return Table(header=header, rows=numbered[1:])
+    return Table(header=header, rows=numbered[1:], clean=not is_xlsx)
 
 
 def cell_problem(value: str) -> str | None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -439,13 +439,14 @@ def _respondents_parse(campaign: Campaign, content: bytes, file_name: str) -> li
             errors.add(number, str(width + 1), _("a value right of the last column"))
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        bad = False
-        for position, value in enumerate(cells[:width]):
-            if value and (problem := cell_problem(value)):
-                errors.add(number, header[position], problem)
-                bad = True
-        if bad:
-            continue
+        if not table.clean:
+            bad = False
+            for position, value in enumerate(cells[:width]):
+                if value and (problem := cell_problem(value)):
+                    errors.add(number, header[position], problem)
+                    bad = True
+            if bad:
+                continue
         key = cells[index[KEY]]
         if not key:
             errors.add(number, KEY, _("empty"))
@@ -552,6 +553,25 @@ def _respondents_parse(campaign: Campaign, content: bytes, file_name: str) -> li
     return rows
 
 
+def _previous_import_delete(campaign: Campaign) -> int:
+    """Delete the campaign's bureau responses and their answers by plain DELETEs (no row is
+    loaded; only answers refer to a response); returns how many responses there were."""
+    replaced = Response.objects.filter(campaign=campaign, source=ResponseSource.BUREAU).count()
+    if replaced:
+        answers = connection.ops.quote_name(Answer._meta.db_table)
+        responses = connection.ops.quote_name(Response._meta.db_table)
+        where = "WHERE campaign_id = %s AND source = %s"
+        parameters = [campaign.pk, ResponseSource.BUREAU.value]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {answers} WHERE response_id IN "  # noqa: S608 - model table names
+                f"(SELECT id FROM {responses} {where})",
+                parameters,
+            )
+            cursor.execute(f"DELETE FROM {responses} {where}", parameters)  # noqa: S608
+    return replaced
+
+
 def respondents_import(
     *,
     campaign: Campaign,
@@ -595,10 +615,7 @@ def respondents_import(
             )
         )
     with transaction.atomic():
-        previous = Response.objects.filter(campaign=campaign, source=ResponseSource.BUREAU)
-        Answer.objects.filter(response__in=previous).delete()
-        replaced = previous.count()
-        previous.delete()
+        replaced = _previous_import_delete(campaign)
         insert_rows(Response, RESPONSE_FIELDS, response_rows)
         ids = dict(
             Response.objects.filter(campaign=campaign, source=ResponseSource.BUREAU).values_list(
