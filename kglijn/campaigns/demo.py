@@ -30,7 +30,7 @@ import io
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -663,7 +663,7 @@ def _weights(
 
 
 def _margins_of(
-    populations: dict[tuple[str, ...], int], variables: Sequence[str]
+    populations: Mapping[tuple[str, ...], int], variables: Sequence[str]
 ) -> dict[str, dict[str, int]]:
     margins: dict[str, dict[str, int]] = {variable: {} for variable in variables}
     for values, count in populations.items():
@@ -736,7 +736,7 @@ def _parents(
         cost_eur=COST_EUR,
         follow_up=FOLLOW_UP_PARENTS,
     )
-    by_values = dict(zip(strata, populations, strict=True))
+    by_values: dict[tuple[str, ...], int] = dict(zip(strata, populations, strict=True))
     margins = _margins_of(by_values, PARENTS_STRATA)
     PopulationCount.objects.bulk_create(
         PopulationCount(campaign=campaign, variable=variable, category=category, count=count)
@@ -841,13 +841,13 @@ def _parents(
     insert_rows(InvitationMail, ("invitation_id", "sequence", "due_at", "sent_at"), mails)
     # Scores: the overall score by stratum and person, then raked weights and calibration.
     for _index, respondent, _answered in respondents:
-        values = respondent.strata
+        cell = respondent.strata
         person = float(rng.gauss(0, 0.7))
         respondent.overall = _clip(
             8.25
-            + PARENTS_PROVINCE_EFFECT[values["provincie"]]
-            + PARENTS_AGE_EFFECT[values["leeftijd_kind"]]
-            + PARENTS_LANGUAGE_EFFECT[values["taal"]]
+            + PARENTS_PROVINCE_EFFECT[cell["provincie"]]
+            + PARENTS_AGE_EFFECT[cell["leeftijd_kind"]]
+            + PARENTS_LANGUAGE_EFFECT[cell["taal"]]
             + 0.8 * person
             + rng.gauss(0, 0.9)
         )
@@ -963,7 +963,7 @@ def _organisers(
         bureau=BUREAU,
         follow_up=FOLLOW_UP_ORGANISERS,
     )
-    by_values = dict(zip(strata, invited, strict=True))
+    by_values: dict[tuple[str, ...], int] = dict(zip(strata, invited, strict=True))
     margins = _margins_of(by_values, ORGANISERS_STRATA)
     margins_file = "variabele;categorie;populatie\r\n" + "".join(
         f"{variable};{category};{count}\r\n"

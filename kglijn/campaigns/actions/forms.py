@@ -13,12 +13,12 @@ from kglijn.campaigns.models import ActionStatus, Campaign, ImprovementAction, T
 
 class _OwnerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.username
+        return str(obj.get_full_name() or obj.username)
 
 
 class _ThemeChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return obj.title_nl
+        return str(obj.title_nl)
 
 
 def _owners() -> Any:
@@ -39,7 +39,9 @@ class ActionEditForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _owners()
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = _owners()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -57,7 +59,9 @@ class ActionCreateForm(ActionEditForm):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = campaign.version.themes.order_by("position")
+        theme = self.fields["theme"]
+        assert isinstance(theme, forms.ModelChoiceField)
+        theme.queryset = campaign.version.themes.order_by("position")
 
 
 class ActionFilterForm(forms.Form):

@@ -15,6 +15,12 @@ from django.db import connection, models
 from kglijn.core.bulk import BulkWriter, TableSpec
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.column)
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> int:
@@ -22,7 +28,7 @@ def insert_rows(
     db_datetime and db_json) into the model's table; returns the count."""
     if not rows:
         return 0
-    columns = tuple(str(model._meta.get_field(name).column) for name in fields)
+    columns = tuple(_column(model, name) for name in fields)
     spec = TableSpec(model, model._meta.db_table, columns, ())
     return BulkWriter(connection).write(spec, rows)
 

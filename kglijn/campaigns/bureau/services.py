@@ -441,8 +441,8 @@ def _respondents_parse(campaign: Campaign, content: bytes, file_name: str) -> li
             cells = cells + [""] * (width - len(cells))
         if not table.clean:
             bad = False
-            for position, value in enumerate(cells[:width]):
-                if value and (problem := cell_problem(value)):
+            for position, cell in enumerate(cells[:width]):
+                if cell and (problem := cell_problem(cell)):
                     errors.add(number, header[position], problem)
                     bad = True
             if bad:
@@ -504,15 +504,15 @@ def _respondents_parse(campaign: Campaign, content: bytes, file_name: str) -> li
             text = cells[position]
             if not text:
                 continue
-            value: Any
+            answer: str | int | None
             if column.field == "text":
                 if len(text) > MAX_TEXT:
                     errors.add(number, name, _("longer than %(n)d characters") % {"n": MAX_TEXT})
                     continue
-                value = text
+                answer = text
             elif column.field == "choice":
-                value = choices[column.item.pk].get(text.lower())
-                if value is None:
+                answer = choices[column.item.pk].get(text.lower())
+                if answer is None:
                     errors.add(
                         number,
                         name,
@@ -531,8 +531,8 @@ def _respondents_parse(campaign: Campaign, content: bytes, file_name: str) -> li
                 ):
                     errors.add(number, name, _("not a whole number from 0 to 10"))
                     continue
-                value = int(text)
-            answers.setdefault(column.item.pk, (column.item, {}))[1][column.field] = value
+                answer = int(text)
+            answers.setdefault(column.item.pk, (column.item, {}))[1][column.field] = answer
         if errors.total:
             continue  # nothing will be written: only keep validating
         assert mode is not None
@@ -561,7 +561,7 @@ def _previous_import_delete(campaign: Campaign) -> int:
         answers = connection.ops.quote_name(Answer._meta.db_table)
         responses = connection.ops.quote_name(Response._meta.db_table)
         where = "WHERE campaign_id = %s AND source = %s"
-        parameters = [campaign.pk, ResponseSource.BUREAU.value]
+        parameters: list[int | str] = [campaign.pk, ResponseSource.BUREAU.value]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {answers} WHERE response_id IN "  # noqa: S608 - model table names

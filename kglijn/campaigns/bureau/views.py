@@ -87,8 +87,8 @@ def _page(
     )
 
 
-def _read(upload: UploadedFile) -> bytes:
-    return upload.read(MAX_BYTES + 1)
+def _read(upload: UploadedFile[bytes]) -> bytes:
+    return bytes(upload.read(MAX_BYTES + 1))
 
 
 @require_GET
@@ -106,8 +106,8 @@ def bureau_margins_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = MarginsForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, campaign, margins_form=form)
-    margins_file: UploadedFile = form.cleaned_data["margins"]
-    plan_file: UploadedFile | None = form.cleaned_data.get("plan")
+    margins_file: UploadedFile[bytes] = form.cleaned_data["margins"]
+    plan_file: UploadedFile[bytes] | None = form.cleaned_data.get("plan")
     try:
         result = margins_import(
             campaign=campaign,
@@ -137,7 +137,7 @@ def bureau_respondents_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = RespondentsForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, campaign, respondents_form=form)
-    upload: UploadedFile = form.cleaned_data["respondents"]
+    upload: UploadedFile[bytes] = form.cleaned_data["respondents"]
     try:
         result = respondents_import(
             campaign=campaign, by=request.user, content=_read(upload), file_name=upload.name or ""
