@@ -67,6 +67,9 @@ def main() -> int:
     # Steering the front office (issue 19) on the 2022-2023 demo at full scale (~2 min).
     with tempfile.TemporaryDirectory(prefix="kglijn-bench-") as scratch:
         _run("steering-sqlite", "steering.py", {**base, "KGLIJN_VAR_DIR": scratch})
+    # Survey campaigns (issue 20): the demo, a bureau's import of 7,525 + 743, raking (~1 min).
+    with tempfile.TemporaryDirectory(prefix="kglijn-bench-") as scratch:
+        _run("campaigns-sqlite", "campaigns.py", {**base, "KGLIJN_VAR_DIR": scratch})
     pg = os.environ.get("BENCH_DATABASE_URL")
     # Knowledge-base search, 5,000 articles: SQLite, and PostgreSQL (database bench_knowledge on
     # that server) when BENCH_DATABASE_URL is set; writes bench/results/knowledge.md (~30 s).
@@ -133,6 +136,17 @@ def main() -> int:
         )
         print(completed.stdout)
         (RESULTS / "steering-postgresql.md").write_text(completed.stdout)
+        # Survey campaigns (issue 20), database bench_campaigns on the same server (~1 min).
+        completed = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "campaigns.py"), "--database-url", pg],
+            env=base,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        print(completed.stdout)
+        (RESULTS / "campaigns-postgresql.md").write_text(completed.stdout)
         # 200 chat sessions over websockets into `kglijn serve --workers 2` with the Redis
         # channel layer (BENCH_REDIS_URL, default local database 8, emptied), bench_chat (~2 min).
         subprocess.run(

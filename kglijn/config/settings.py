@@ -354,7 +354,10 @@ KGLIJN_SERVER_BACKGROUND: list[str] = [
 
 # What `kglijn demo` loads after the register's demo, from apps above it (the demo imports no
 # higher app): `extra(*, seed, years, scale) -> str`, a line for the demo's summary.
-KGLIJN_DEMO_EXTRAS: list[str] = ["kglijn.steering.demo.steering_demo_load"]
+KGLIJN_DEMO_EXTRAS: list[str] = [
+    "kglijn.steering.demo.steering_demo_load",
+    "kglijn.campaigns.demo.campaigns_demo_load",
+]
 
 # --- Steering the front office (issue 19, ADR 0017, docs/steering.md) -------------------------
 # "Voldoende bereikbaar" on a day: the front office's service level met its norm and at most

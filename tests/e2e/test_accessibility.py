@@ -981,3 +981,78 @@ def test_campaigns_monitoring_pages_have_no_axe_violations(
             + "\n".join(str(finding) for finding in checker.findings),
             pytrace=False,
         )
+
+
+def test_campaigns_bureau_pages_have_no_axe_violations(
+    browser: Browser, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    """Issue 20 items 5-6 (bureau): the bureau's import page with margins loaded and with a
+    rejected respondents file's errors shown, the actions of a next measurement beside the
+    theme's change, the new-action and edit forms, and the overview with an overdue action, at
+    1366 and 390 px, as the team lead."""
+    import datetime as dt
+
+    from kglijn.campaigns.bureau.services import margins_import, respondents_import
+    from kglijn.campaigns.models import ImprovementAction
+    from tests.campaigns.bureau_world import MARGINS, PLAN, bureau_campaign, respondents_csv
+
+    lead = make_user("team_lead", "lea")
+    first = bureau_campaign(name="Organisatoren 2022")
+    margins_import(
+        campaign=first,
+        by=lead,
+        margins=MARGINS.encode(),
+        margins_name="m.csv",
+        plan=PLAN.encode(),
+        plan_name="p.csv",
+    )
+    respondents_import(campaign=first, by=lead, content=respondents_csv(), file_name="r.csv")
+    second = bureau_campaign(first.version, name="Organisatoren 2025", previous=first)
+    margins_import(campaign=second, by=lead, margins=MARGINS.encode(), margins_name="m.csv")
+    respondents_import(campaign=second, by=lead, content=respondents_csv(), file_name="r.csv")
+    action = ImprovementAction.objects.create(
+        campaign=first,
+        theme=first.version.themes.get(key="website"),
+        theme_key="website",
+        title="Nieuwe website",
+        owner=lead,
+        due_date=dt.date(2023, 3, 31),
+    )
+    base = live_server.url
+    checker = Checker()
+    for viewport in (WIDE, NARROW):
+        context = browser.new_context(viewport=viewport, locale="nl-BE")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        _log_in(context, base, lead)
+        for url in (
+            reverse("campaigns:bureau_import", args=[first.pk]),
+            reverse("campaigns:campaign_actions", args=[second.pk]),
+            reverse("campaigns:campaign_actions", args=[first.pk]),
+            reverse("campaigns:action_new", args=[first.pk]) + "?thema=website",
+            reverse("campaigns:action_edit", args=[action.pk]),
+            reverse("campaigns:action_list") + "?overdue=on",
+        ):
+            _goto(page, base + url)
+            checker.check(page, f"{url} at {viewport['width']} px")
+        _goto(page, base + reverse("campaigns:bureau_import", args=[first.pk]))
+        page.set_input_files(
+            "#id_respondents",
+            files=[
+                {
+                    "name": "r.csv",
+                    "mimeType": "text/csv",
+                    "buffer": respondents_csv(["R1;fax;ja;;;Antwerpen;groep;11;9;7;8;ja;8;"]),
+                }
+            ],
+        )
+        page.get_by_role("button", name="Respondenten laden").click()
+        expect(page.locator("[data-upload-errors]")).to_be_visible()
+        checker.check(page, f"import page with errors at {viewport['width']} px")
+        context.close()
+    if checker.findings:
+        pytest.fail(
+            f"{len(checker.findings)} axe violations:\n"
+            + "\n".join(str(finding) for finding in checker.findings),
+            pytrace=False,
+        )

@@ -346,6 +346,18 @@ EXPECTED: dict[str, Access] = {
     "campaigns:response_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
     "campaigns:methodology": roles("team_lead", "information_manager", "analyst", ok=404),
     "campaigns:methodology_xlsx": roles("team_lead", "information_manager", "analyst", ok=404),
+    # Issue 20 — bureau: loading a bureau's results (campaigns.import_results: team lead and
+    # information manager; uploads are POST only) and the improvement actions
+    # (view_improvementaction: also the analyst; add/change: team lead, information manager).
+    # The world has no campaign and no action: 404 for who may.
+    "campaigns:bureau_import": roles("team_lead", "information_manager", ok=404),
+    "campaigns:bureau_margins_upload": public(ok=405),
+    "campaigns:bureau_respondents_upload": public(ok=405),
+    "campaigns:bureau_template": roles("team_lead", "information_manager", ok=404),
+    "campaigns:action_list": roles("team_lead", "information_manager", "analyst"),
+    "campaigns:action_edit": roles("team_lead", "information_manager", ok=404),
+    "campaigns:campaign_actions": roles("team_lead", "information_manager", "analyst", ok=404),
+    "campaigns:action_new": roles("team_lead", "information_manager", ok=404),
     # Issue 20 (foundation): the survey campaigns and a campaign's page (campaigns.view_campaign:
     # team lead, information manager, analyst); the matrix's world has no campaign (404).
     "campaigns:campaign_list": roles("team_lead", "information_manager", "analyst"),

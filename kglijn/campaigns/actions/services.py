@@ -1,0 +1,155 @@
+"""Improvement actions taken from a campaign's themes, and the next campaign's view of them
+(issue 20 item 6, docs/campaigns-bureau.md "Improvement actions").
+
+A theme's **score** for a campaign is the weighted mean, over its complete responses, of each
+respondent's mean satisfaction on the theme's rated items (a respondent without any of them
+left out), with the stored weights (1 where a response has none) and the responses' strata as
+the design's strata (`analysis.estimates.weighted_mean`). Its **change** is this campaign's
+score minus the previous campaign's score for the theme with the same key, with a z-test for
+independent samples (`analysis.estimates.difference`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kglijn.campaigns.analysis.estimates import (
+    Difference,
+    Estimate,
+    EstimateError,
+    difference,
+    weighted_mean,
+)
+from kglijn.campaigns.models import (
+    ActionStatus,
+    Answer,
+    Campaign,
+    ImprovementAction,
+    ItemKind,
+)
+
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+MAX_CHAIN = 50  # previous measurements followed at most (and a cycle stops the walk)
+
+
+def is_overdue(action: ImprovementAction, today: dt.date | None = None) -> bool:
+    """Past its due date and still planned or in progress."""
+    today = today or timezone.localdate()
+    return action.status in OPEN_STATUSES and action.due_date < today
+
+
+def overdue_filter(
+    actions: QuerySet[ImprovementAction], today: dt.date | None = None
+) -> QuerySet[ImprovementAction]:
+    today = today or timezone.localdate()
+    return actions.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+
+
+def previous_chain(campaign: Campaign) -> list[Campaign]:
+    """campaign.previous, its previous, … (nearest first; a cycle or MAX_CHAIN ends it)."""
+    chain: list[Campaign] = []
+    seen = {campaign.pk}
+    current = campaign.previous
+    while current is not None and current.pk not in seen and len(chain) < MAX_CHAIN:
+        chain.append(current)
+        seen.add(current.pk)
+        current = current.previous
+    return chain
+
+
+def actions_by_theme_key(campaign: Campaign) -> dict[str, list[ImprovementAction]]:
+    """The improvement actions of the earlier measurements of `campaign` (campaign.previous
+    first, then its previous …), keyed by theme key: what the next measurement shows beside
+    the theme's change. Empty when the campaign has no previous measurement."""
+    chain = previous_chain(campaign)
+    if not chain:
+        return {}
+    order = {earlier.pk: rank for rank, earlier in enumerate(chain)}
+    actions = sorted(
+        ImprovementAction.objects.filter(campaign_id__in=order).select_related(
+            "owner", "campaign", "theme"
+        ),
+        key=lambda action: (order[action.campaign_id], action.due_date, action.pk),
+    )
+    result: dict[str, list[ImprovementAction]] = {}
+    for action in actions:
+        result.setdefault(action.theme_key, []).append(action)
+    return result
+
+
+def theme_scores(campaign: Campaign, keys: Iterable[str]) -> dict[str, Estimate]:
+    """The weighted satisfaction per theme key (see the module's docstring); a theme without
+    answers is left out."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    rows = Answer.objects.filter(
+        response__campaign=campaign,
+        response__completed_at__isnull=False,
+        item__kind=ItemKind.RATED,
+        item__theme__key__in=keys,
+        satisfaction__isnull=False,
+    ).values_list(
+        "item__theme__key", "response_id", "satisfaction", "response__weight", "response__stratum"
+    )
+    per_respondent: dict[str, dict[int, list[float]]] = defaultdict(dict)
+    design: dict[int, tuple[float, str]] = {}
+    for key, response_id, satisfaction, weight, stratum in rows.iterator(chunk_size=5000):
+        per_respondent[key].setdefault(response_id, []).append(float(satisfaction))
+        design[response_id] = (float(weight) if weight else 1.0, stratum or "")
+    scores: dict[str, Estimate] = {}
+    for key, respondents in per_respondent.items():
+        ids = list(respondents)
+        try:
+            scores[key] = weighted_mean(
+                [sum(respondents[i]) / len(respondents[i]) for i in ids],
+                [design[i][0] for i in ids],
+                [design[i][1] for i in ids],
+            )
+        except EstimateError:
+            continue
+    return scores
+
+
+@dataclass(frozen=True)
+class ThemeChange:
+    key: str
+    title: str
+    current: Estimate | None
+    previous: Estimate | None
+    change: Difference | None
+    actions: list[ImprovementAction]
+
+
+def theme_changes(campaign: Campaign) -> list[ThemeChange]:
+    """For every theme key with actions of an earlier measurement: the actions beside the
+    change of the theme's weighted satisfaction since the previous measurement (None where
+    either campaign has no answers for it)."""
+    by_key = actions_by_theme_key(campaign)
+    if not by_key:
+        return []
+    previous = campaign.previous
+    assert previous is not None
+    current_scores = theme_scores(campaign, by_key)
+    previous_scores = theme_scores(previous, by_key)
+    titles = dict(campaign.version.themes.values_list("key", "title_nl"))
+    changes = []
+    for key, actions in by_key.items():
+        now, before = current_scores.get(key), previous_scores.get(key)
+        changes.append(
+            ThemeChange(
+                key=key,
+                title=titles.get(key) or actions[0].theme.title_nl,
+                current=now,
+                previous=before,
+                change=difference(now, before) if now and before else None,
+                actions=actions,
+            )
+        )
+    return changes
