@@ -88,6 +88,22 @@ MENU: tuple[MenuGroup, ...] = (
                 url_name="surveys:wording",
                 perms=("surveys.view_surveyversion",),
             ),
+            MenuEntry(
+                label=_("Satisfaction surveys"),
+                url_name="campaigns:campaign_list",
+                perms=("campaigns.view_campaign",),
+            ),
+            MenuEntry(
+                label=_("Questionnaires"),
+                url_name="campaigns:questionnaire_list",
+                perms=("campaigns.view_questionnaire",),
+                prefix=True,
+            ),
+            MenuEntry(
+                label=_("Improvement actions"),
+                url_name="campaigns:action_list",
+                perms=("campaigns.view_improvementaction",),
+            ),
         ),
     ),
     MenuGroup(

@@ -49,7 +49,11 @@ STEERING = {
     "/sturing/contract/", "/sturing/afrekening/", "/sturing/facturen/", "/sturing/prognose/",
     "/sturing/personeel/", "/sturing/bereikbaarheid/",
 }  # fmt: skip
+# Issue 20 added the survey campaigns, questionnaires and improvement actions to "Kwaliteit"
+# for the team lead, the information manager and the analyst.
+CAMPAIGNS = {"/onderzoeken/", "/onderzoeken/vragenlijsten/", "/onderzoeken/acties/"}
 NOW = {role: urls | (STEERING if role in {"team_lead", "analyst"} else set())
+       | (CAMPAIGNS if role in {"team_lead", "information_manager", "analyst"} else set())
        for role, urls in BEFORE.items()}  # fmt: skip
 
 
