@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kglijn.campaigns.actions.services import actions_by_theme_key
 from kglijn.campaigns.analysis.exports import results_xlsx
 from kglijn.campaigns.analysis.services import (
     QUADRANTS,
@@ -137,6 +138,7 @@ def themes_spec(results: CampaignResults) -> dict[str, Any]:
 def results_page(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     results = campaign_results(campaign)
+    actions = actions_by_theme_key(campaign)
     if results.open_answers:
         # Open answers are free text and may hold personal data: reading them is recorded.
         audit_record(
@@ -155,6 +157,10 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "results": results,
             "report": campaign.weighting_report or {},
             "derived_any": any(theme.derived is not None for theme in results.themes),
+            # Each theme beside the improvement actions taken after the earlier measurements.
+            "theme_rows": [
+                (theme, actions.get(theme.theme.key, [])) for theme in results.themes
+            ],
             "charts": {
                 "chart-matrix": matrix_spec(results),
                 "chart-themes": themes_spec(results),
