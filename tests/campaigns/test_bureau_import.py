@@ -85,6 +85,10 @@ def test_margins_and_plan_are_stored_with_the_weighting_variables(campaign) -> N
     assert len(plans) == 4
     campaign.refresh_from_db()
     assert campaign.weighting_variables == ["provincie", "type"]
+    # The plan's sample is whom the bureau invited: the methodology page reads it from here.
+    reported = campaign.population_criteria["reported"]
+    assert reported["population"] == sum(population for population, _ in plans.values())
+    assert reported["invited"] == reported["sample"] == sum(sample for _, sample in plans.values())
 
 
 def test_the_respondents_file_loads_every_field(campaign) -> None:  # type: ignore[no-untyped-def]

@@ -158,9 +158,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "report": campaign.weighting_report or {},
             "derived_any": any(theme.derived is not None for theme in results.themes),
             # Each theme beside the improvement actions taken after the earlier measurements.
-            "theme_rows": [
-                (theme, actions.get(theme.theme.key, [])) for theme in results.themes
-            ],
+            "theme_rows": [(theme, actions.get(theme.theme.key, [])) for theme in results.themes],
             "charts": {
                 "chart-matrix": matrix_spec(results),
                 "chart-themes": themes_spec(results),

@@ -299,6 +299,15 @@ def margins_import(
         if plans is not None:
             StratumPlan.objects.filter(campaign=campaign).delete()
             StratumPlan.objects.bulk_create(plans)
+            # The plan's "steekproef" is whom the bureau invited: the methodology page reads
+            # the bureau's own numbers from population_criteria["reported"].
+            criteria = dict(campaign.population_criteria or {})
+            reported = dict(criteria.get("reported") or {})
+            reported["population"] = sum(plan.population for plan in plans)
+            reported["sample"] = reported["invited"] = sum(plan.sample for plan in plans)
+            criteria["reported"] = reported
+            campaign.population_criteria = criteria
+            Campaign.objects.filter(pk=campaign.pk).update(population_criteria=criteria)
         Campaign.objects.filter(pk=campaign.pk).update(
             weighting_variables=list(variables), weighted_at=None, weighting_report={}
         )

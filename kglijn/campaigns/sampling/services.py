@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from kglijn.campaigns.models import (
@@ -325,8 +326,11 @@ def campaign_counts(campaign: Campaign) -> Counts:
     units = FrameUnit.objects.filter(campaign=campaign)
     invitations = Invitation.objects.filter(campaign=campaign)
     by_status = Counter(invitations.values_list("status", flat=True))
+    # Once drawn, the population is the stratum plan's (stored with the draw, equal to the frame
+    # then); a frame kept only for the drawn units (the demo's) still shows the whole population.
+    planned = StratumPlan.objects.filter(campaign=campaign).aggregate(n=Sum("population"))["n"]
     return Counts(
-        population=units.count(),
+        population=units.count() if planned is None else planned,
         sampled=units.filter(sampled=True).count(),
         invited=sum(by_status.values()),
         sent=invitations.filter(mails__sent_at__isnull=False).distinct().count(),
