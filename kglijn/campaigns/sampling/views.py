@@ -43,7 +43,7 @@ from kglijn.campaigns.sampling.services import (
     fieldwork_begin,
     sample_draw,
 )
-from kglijn.campaigns.strata import ALL, stratum_values
+from kglijn.campaigns.strata import ALL, stratum_values, value_label
 from kglijn.core.audit import audit_record
 from kglijn.core.excel import csv_response, xlsx_response
 from kglijn.core.models import AuditEvent
@@ -66,12 +66,16 @@ def _campaign(pk: int) -> Campaign:
 
 def _plan_rows(campaign: Campaign) -> list[dict[str, Any]]:
     rows = []
+    register = campaign.population_kind == PopulationKind.REGISTER
     for plan in StratumPlan.objects.filter(campaign=campaign).order_by("stratum"):
         values = stratum_values(plan.stratum)
         rows.append(
             {
                 "stratum": plan.stratum,
-                "values": [values.get(name, "") for name in campaign.strata_variables],
+                "values": [
+                    value_label(name, values.get(name, ""), register=register)
+                    for name in campaign.strata_variables
+                ],
                 "population": plan.population,
                 "sample": plan.sample,
                 "fraction_pct": 100 * plan.sample / plan.population if plan.population else 0,
