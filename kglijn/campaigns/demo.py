@@ -481,7 +481,12 @@ def demo_counts(scale: float) -> DemoCounts:
     minimum = max(2, round(PARENTS_MIN_PER_STRATUM * scale))
     sample = max(round(PARENTS_SAMPLE * scale), 2 * (complete + dropouts), 36 * minimum)
     organisers_complete = max(24, round(ORGANISERS_COMPLETE * scale))
-    invited = max(round(ORGANISERS_INVITED * scale), math.ceil(1.25 * organisers_complete))
+    # At least 3 invited per organisers' stratum (the allocation's minimum), also at tiny scales.
+    invited = max(
+        round(ORGANISERS_INVITED * scale),
+        math.ceil(1.25 * organisers_complete),
+        3 * len(ORGANISER_TYPES) * len(PROVINCES),
+    )
     population = max(round(PARENTS_POPULATION * scale), 4 * sample)
     return DemoCounts(
         parents_population=population,
@@ -630,7 +635,9 @@ def _calibrate(
     scores: np.ndarray, weights: np.ndarray, target: float, rng: random.Random
 ) -> np.ndarray:
     """Move scores one point at a time, respondents in a seeded order, until the weighted mean
-    is within CALIBRATION_TOLERANCE of `target`."""
+    is within CALIBRATION_TOLERANCE of `target`; a step that would move the mean further away
+    (a heavy weight in a tiny demo) is skipped, so a small demo gets as close as it can (the
+    demo's summary line shows the mean reached)."""
     scores = scores.copy()
     total = float(weights.sum())
     mean = float((scores * weights).sum()) / total
@@ -640,10 +647,11 @@ def _calibrate(
             if abs(mean - target) < CALIBRATION_TOLERANCE:
                 return scores
             step = 1 if mean < target else -1
-            if 0 <= scores[i] + step <= 10:
+            moved = mean + step * float(weights[i]) / total
+            if 0 <= scores[i] + step <= 10 and abs(moved - target) < abs(mean - target):
                 scores[i] += step
-                mean += step * float(weights[i]) / total
-    raise RuntimeError("the overall score could not be calibrated")  # pragma: no cover
+                mean = moved
+    return scores
 
 
 def _weights(

@@ -209,7 +209,7 @@ def test_information_manager_deactivates_a_reason_by_keyboard(page: Page, live_s
     log_in(page, base, manager)
     expect(page.locator("h1")).to_have_text("Welkom, Inge Wouters")
     shot(page, "08-landing-information-manager")
-    page.locator(".main-nav a", has_text="Lijsten").click()
+    page.locator(".main-nav").get_by_role("link", name="Lijsten", exact=True).click()
     row = page.locator("tbody tr", has_text="Vaccinatievraag")
     row.locator('form[action$="/toggle/"] button').focus()
     page.keyboard.press("Enter")
