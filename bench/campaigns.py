@@ -19,7 +19,7 @@ recreates and migrates the database ``bench_campaigns`` on that server and runs 
 3. ``analysis.weighting.rake`` of the 7,525 complete parents over the 3 stored margins, and the
    weighted overall score with its linearised SE (``estimates.weighted_mean``, stratified) plus
    every theme's weighted satisfaction read from the answers
-   (``actions.services.theme_scores``), the best of --repeat runs each.
+   (``analysis.services.theme_satisfaction``), the best of --repeat runs each.
 
 Figures that are clearly wrong exit 1 after the table: counts other than the source's, a
 weighted overall score that does not round to 8.2, a margin missed by more than 0.1 %, an import
@@ -145,8 +145,8 @@ def main() -> int:
     args = parser.parse_args()
     database = prepare(args.database_url)
 
-    from kglijn.campaigns.actions.services import theme_scores
     from kglijn.campaigns.analysis.estimates import weighted_mean
+    from kglijn.campaigns.analysis.services import theme_satisfaction
     from kglijn.campaigns.analysis.weighting import rake
     from kglijn.campaigns.bureau.services import margins_import, respondents_import
     from kglijn.campaigns.demo import PARENTS_CAMPAIGN, campaigns_demo_run
@@ -263,11 +263,10 @@ def main() -> int:
     )
     if round(estimate.mean, 1) != 8.2:  # type: ignore[attr-defined]
         problems.append("the re-raked weighted overall score does not round to 8.2")
-    keys = list(parents.version.themes.values_list("key", flat=True))
-    seconds, themes = best_of(repeat, lambda: theme_scores(parents, keys))
+    seconds, themes = best_of(repeat, lambda: theme_satisfaction(parents))
     rows.append(
         (
-            "theme scores from the answers (`theme_scores`, every theme)",
+            "theme scores from the answers (`theme_satisfaction`, every theme)",
             f"{seconds:.3f}",
             ", ".join(f"{key} {value.mean:.2f}" for key, value in themes.items()),
         )

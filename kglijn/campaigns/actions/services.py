@@ -1,19 +1,16 @@
 """Improvement actions taken from a campaign's themes, and the next campaign's view of them
 (issue 20 item 6, docs/campaigns-bureau.md "Improvement actions").
 
-A theme's **score** for a campaign is the weighted mean, over its complete responses, of each
-respondent's mean satisfaction on the theme's rated items (a respondent without any of them
-left out), with the stored weights (1 where a response has none) and the responses' strata as
-the design's strata (`analysis.estimates.weighted_mean`). Its **change** is this campaign's
-score minus the previous campaign's score for the theme with the same key, with a z-test for
-independent samples (`analysis.estimates.difference`).
+A theme's **score** for a campaign is its weighted satisfaction as the results page computes it
+(`analysis.services.theme_satisfaction`: each respondent's mean over the theme's rated items,
+the stored weights, or 1 for everyone when the campaign is not (fully) weighted). Its
+**change** is this campaign's score minus the previous campaign's score for the theme with the
+same key, with a z-test for independent samples (`analysis.estimates.difference`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -22,16 +19,13 @@ from django.utils import timezone
 from kglijn.campaigns.analysis.estimates import (
     Difference,
     Estimate,
-    EstimateError,
     difference,
-    weighted_mean,
 )
+from kglijn.campaigns.analysis.services import theme_satisfaction
 from kglijn.campaigns.models import (
     ActionStatus,
-    Answer,
     Campaign,
     ImprovementAction,
-    ItemKind,
 )
 
 OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
@@ -83,40 +77,6 @@ def actions_by_theme_key(campaign: Campaign) -> dict[str, list[ImprovementAction
     return result
 
 
-def theme_scores(campaign: Campaign, keys: Iterable[str]) -> dict[str, Estimate]:
-    """The weighted satisfaction per theme key (see the module's docstring); a theme without
-    answers is left out."""
-    keys = list(keys)
-    if not keys:
-        return {}
-    rows = Answer.objects.filter(
-        response__campaign=campaign,
-        response__completed_at__isnull=False,
-        item__kind=ItemKind.RATED,
-        item__theme__key__in=keys,
-        satisfaction__isnull=False,
-    ).values_list(
-        "item__theme__key", "response_id", "satisfaction", "response__weight", "response__stratum"
-    )
-    per_respondent: dict[str, dict[int, list[float]]] = defaultdict(dict)
-    design: dict[int, tuple[float, str]] = {}
-    for key, response_id, satisfaction, weight, stratum in rows.iterator(chunk_size=5000):
-        per_respondent[key].setdefault(response_id, []).append(float(satisfaction))
-        design[response_id] = (float(weight) if weight else 1.0, stratum or "")
-    scores: dict[str, Estimate] = {}
-    for key, respondents in per_respondent.items():
-        ids = list(respondents)
-        try:
-            scores[key] = weighted_mean(
-                [sum(respondents[i]) / len(respondents[i]) for i in ids],
-                [design[i][0] for i in ids],
-                [design[i][1] for i in ids],
-            )
-        except EstimateError:
-            continue
-    return scores
-
-
 @dataclass(frozen=True)
 class ThemeChange:
     key: str
@@ -136,8 +96,8 @@ def theme_changes(campaign: Campaign) -> list[ThemeChange]:
         return []
     previous = campaign.previous
     assert previous is not None
-    current_scores = theme_scores(campaign, by_key)
-    previous_scores = theme_scores(previous, by_key)
+    current_scores = theme_satisfaction(campaign)
+    previous_scores = theme_satisfaction(previous)
     titles = dict(campaign.version.themes.values_list("key", "title_nl"))
     changes = []
     for key, actions in by_key.items():

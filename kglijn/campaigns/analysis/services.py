@@ -469,6 +469,16 @@ def _core(campaign: Campaign) -> _Core:
     )
 
 
+def theme_satisfaction(campaign: Campaign) -> dict[str, Estimate]:
+    """The weighted satisfaction per theme key, as the results page shows it (a theme without
+    answers left out)."""
+    return {
+        theme.key: satisfaction
+        for theme, satisfaction, _importance, _values, _items in _core(campaign).themes
+        if satisfaction is not None
+    }
+
+
 def _change(current: Estimate | None, previous: Estimate | None) -> Change | None:
     if current is None or previous is None:
         return None
